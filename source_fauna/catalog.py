@@ -1,0 +1,153 @@
+"""What the key can see: the collections to sync and, for each, the index incremental reads use.
+
+One routine (`load_catalog`) serves check, discover, read and the Connector Builder, so each
+reports the same problem with the same message. It validates every user choice against the
+database: unknown collections, a named index that does not fit, collections whose history is too
+short to keep removals between syncs.
+
+An index fits incremental reads when it is active, its source is the collection alone, it has
+no terms, and its values begin with `ts` then `ref` (neither reversed). Fauna echoes field
+specs exactly as they were written (`"ts"` or `["ts"]`), so both spellings are accepted.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+
+from source_fauna import queries
+from source_fauna.config import FaunaConfig
+from source_fauna.errors import AccessDenied, config_error
+from source_fauna.fauna_gateway import FaunaGateway, wire_literal
+
+logger = logging.getLogger("airbyte")
+
+LISTING_PAGE_SIZE = 1000
+MICROS_PER_DAY = 86_400_000_000
+# Fauna keeps history for history_days plus this offset before it may drop it (core: Collection.MVTOffset).
+HISTORY_OFFSET_MICROS = 15 * 60 * 1_000_000
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    name: str
+    history_days: Optional[int]  # None: history is kept forever
+    ts_index: Optional[str] = None
+    index_notes: Tuple[str, ...] = field(default=())
+
+    def history_micros(self) -> Optional[int]:
+        if self.history_days is None:
+            return None
+        return self.history_days * MICROS_PER_DAY + HISTORY_OFFSET_MICROS
+
+
+def load_catalog(gateway: FaunaGateway, config: FaunaConfig) -> List[CollectionInfo]:
+    """The collections to sync, in the database's order, validated against the config."""
+    collections = list(_pages(gateway, queries.collections_page, "list the collections"))
+    by_name = {document["name"]: document for document in collections}
+    unknown = [name for name in list(config.collections) + list(config.settings) if name not in by_name]
+    if unknown:
+        raise config_error(
+            f"Collection(s) {', '.join(repr(name) for name in unknown)} named in `collections` or "
+            f"`collection_settings` do not exist in this database (found: {', '.join(sorted(by_name)) or 'none'})."
+        )
+    wanted = [document for document in collections if config.wants(document["name"])]
+    indexes = _readable_indexes(gateway) if wanted else []
+    catalog = []
+    for document in wanted:
+        name = document["name"]
+        chosen, notes = choose_index(name, indexes, config.for_collection(name).index)
+        for note in notes:
+            logger.info(note)
+        catalog.append(
+            CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen, index_notes=tuple(notes))
+        )
+    return catalog
+
+
+def choose_index(collection: str, indexes: List[Mapping[str, Any]], named: Optional[str]) -> Tuple[Optional[str], List[str]]:
+    """The index to read `collection` incrementally with, and why others were not chosen."""
+    notes: List[str] = []
+    fitting: List[Tuple[int, str]] = []
+    for index in indexes:
+        if not _is_on(index, collection):
+            continue
+        reason = unfit_reason(index)
+        if reason:
+            notes.append(f"Index '{index['name']}' on collection '{collection}' is not used for incremental reads: {reason}.")
+        else:
+            fitting.append((len(index["values"]), index["name"]))
+    if named:
+        if named in {name for _, name in fitting}:
+            return named, notes
+        problem = next((note for note in notes if f"'{named}'" in note), f"no index named '{named}' reads collection '{collection}'")
+        raise config_error(
+            f"`collection_settings` names index '{named}' for collection '{collection}', but it cannot be used: {problem} "
+            "Create an index with `source: Collection(\"" + collection + "\")`, no terms and `values: [{field: [\"ts\"]}, {field: [\"ref\"]}]`."
+        )
+    if not fitting:
+        notes.append(f"Collection '{collection}' has no index with values [ts, ref] and no terms: it is offered in full refresh only.")
+        return None, notes
+    return min(fitting)[1], notes
+
+
+def unfit_reason(index: Mapping[str, Any]) -> Optional[str]:
+    """Why an index on the collection cannot serve incremental reads, or None when it can."""
+    if index.get("active") is not True:
+        return "it is not active yet (Fauna is still building it)"
+    if index.get("terms"):
+        return "it has terms"
+    values = index.get("values") or []
+    if len(values) < 2:
+        return "its values do not begin with ts then ref"
+    for value, expected in zip(values[:2], ("ts", "ref")):
+        if not isinstance(value, dict) or _field_path(value.get("field")) != [expected]:
+            return "its values do not begin with ts then ref"
+        if value.get("reverse"):
+            return f"its {expected} value is reversed"
+    return None
+
+
+def _field_path(spec: Any) -> Optional[List[str]]:
+    if isinstance(spec, str):
+        return [spec]
+    if isinstance(spec, list) and all(isinstance(part, str) for part in spec):
+        return spec
+    return None
+
+
+def _is_on(index: Mapping[str, Any], collection: str) -> bool:
+    source = index.get("source")
+    if isinstance(source, list):  # a source may be a list of sources; only a single one fits
+        if len(source) != 1:
+            return False
+        source = source[0]
+    if isinstance(source, dict) and "collection" in source and "@ref" not in source:
+        source = source["collection"]  # {collection: ref, fields: …} form
+    ref = source.get("@ref") if isinstance(source, dict) else None
+    return bool(ref) and ref.get("id") == collection and "collections" == (ref.get("collection") or {}).get("@ref", {}).get("id")
+
+
+def _readable_indexes(gateway: FaunaGateway) -> List[Mapping[str, Any]]:
+    """Index documents the key may read; an index it may not read is skipped with a warning."""
+    try:
+        return list(_pages(gateway, queries.indexes_page, "read the indexes"))
+    except AccessDenied:  # one unreadable index fails the whole Map(Get) page: read them one by one
+        pass
+    readable = []
+    for ref in _pages(gateway, queries.index_refs_page, "list the indexes"):
+        name = ref["@ref"]["id"]
+        try:
+            readable.append(gateway.query(queries.get(wire_literal(ref)), f"read index '{name}'"))
+        except AccessDenied:
+            logger.warning(f"Skipping index '{name}': the key may not read it, so it cannot serve incremental reads.")
+    return readable
+
+
+def _pages(gateway: FaunaGateway, page_query: Any, purpose: str) -> Iterator[Dict[str, Any]]:
+    after = None
+    while True:
+        page = gateway.query(page_query(LISTING_PAGE_SIZE, wire_literal(after) if after is not None else None), purpose)
+        yield from page["data"]
+        after = page.get("after")
+        if after is None:
+            return

@@ -1,0 +1,180 @@
+"""Custom components that manifest.yaml names: how Fauna is read, for what the manifest says is synced.
+
+This file is also what the Connector Builder injects on its own, without the rest of the
+package and without the faunadb driver. So it imports only the CDK at module level and loads the
+package (which needs faunadb) when a component first has to talk to Fauna; where the package is
+missing, that step fails with a message saying so, while the manifest still loads and the spec
+still shows.
+
+No `from __future__ import annotations` here: the CDK builds custom components from their type
+hints, and the Builder executes this file before it registers it as a module, so the hints must
+be real objects.
+"""
+
+import json
+from dataclasses import InitVar, dataclass
+from typing import Any, Iterable, List, Mapping, MutableMapping, Optional
+
+from airbyte_cdk.models import FailureType, Level
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
+from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
+from airbyte_cdk.sources.declarative.retrievers.retriever import Retriever
+from airbyte_cdk.sources.declarative.schema.schema_loader import SchemaLoader
+from airbyte_cdk.sources.types import Config, Record, StreamSlice
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+MISSING_PACKAGE_MESSAGE = (
+    "Reading Fauna needs the source-fauna package and the faunadb driver, which this environment does not have "
+    "(the Connector Builder only ships the Airbyte CDK). Run the connector from its Docker image "
+    "(airbyte/source-fauna) or after `pip install source-fauna`."
+)
+
+
+def _package() -> Any:
+    """The connector package, imported when first needed (see the module docstring)."""
+    try:
+        from source_fauna import runtime
+    except ImportError as error:
+        raise AirbyteTracedException(
+            message=MISSING_PACKAGE_MESSAGE, internal_message=repr(error), failure_type=FailureType.config_error
+        ) from None
+    return runtime
+
+
+@dataclass
+class FaunaCollectionsRetriever(Retriever):
+    """Lists the collections to sync, for the manifest's `dynamic_streams` (one stream per collection).
+
+    Each value is `{"name": …, "ts_index": …}`. `indexed: "true"` keeps the collections that have an
+    index for incremental reads, `"false"` those that do not, so the two stream templates can
+    offer different sync modes. Listing also validates the config against the database: check,
+    discover and read all go through here and report the same errors.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    indexed: str = ""
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._indexed = InterpolatedString.create(self.indexed, parameters=parameters or {})
+
+    def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
+        want = str(self._indexed.eval(self.config) or "").lower()
+        for info in _package().runtime_for(self.config).catalog():
+            if want and (want == "true") != bool(info.ts_index):
+                continue
+            yield {"name": info.name, "ts_index": info.ts_index or ""}
+
+
+@dataclass
+class FaunaDocumentsRetriever(Retriever):
+    """Reads one collection: `mode: snapshot` reads every document at one point in time,
+    `mode: range` reads the changes of one `ts` window (a slice of the `ts` cursor).
+
+    The CDK calls `read_records` once per slice, from several threads, on one instance: nothing
+    about a read is kept on `self`. After a slice it records the point up to which everything
+    was read, so that state moves forward even when nothing changed (see reader.py).
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    name: str = ""
+    cursor: Optional[Any] = None  # the CDK's cursor for this stream (ConcurrentCursor or FinalStateCursor)
+    transformations: Optional[List[Any]] = None
+    collection: str = "{{ parameters.get('collection_name', '') }}"
+    mode: str = "snapshot"
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
+
+    def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
+        reader = _package().runtime_for(self.config).reader(self._collection.eval(self.config))
+        lower, upper = _bounds(stream_slice)
+        pages = reader.snapshot_pages() if self.mode == "snapshot" else reader.window_pages(lower if lower is not None else 0, upper)
+        page_limit = self._builder_page_limit()
+        for count, page in enumerate(pages, start=1):
+            self._log_page(page)
+            for record in page.records:
+                for transformation in self.transformations or ():
+                    transformation.transform(record, config=self.config, stream_slice=stream_slice)
+                yield record
+            if page_limit and count >= page_limit:
+                return
+        if stream_slice is not None and hasattr(self.cursor, "observe"):
+            safe = reader.safe_point(upper)
+            self.cursor.observe(Record(data={"ts": safe}, stream_name=self.name, associated_slice=stream_slice))
+
+    def _repository(self) -> Any:
+        # The CDK gives custom retrievers no message repository of their own; the cursor's is the
+        # one the Connector Builder listens to.
+        return getattr(self.cursor, "_message_repository", None)
+
+    def _builder_page_limit(self) -> int:
+        test_read = self.config.get("__test_read_config") or {}
+        return int(test_read.get("max_pages_per_slice", 5)) if "__test_read_config" in self.config else 0
+
+    def _log_page(self, page: Any) -> None:
+        # The Builder groups records into pages at log messages that carry an `http` section;
+        # outside the Builder DEBUG messages are dropped, so a real sync pays nothing for this.
+        repository = self._repository()
+        if repository is None or "__test_read_config" not in self.config:
+            return
+
+        def message() -> Mapping[str, Any]:
+            return {
+                "http": {
+                    "title": f"Fauna page of {self.name}",
+                    "type": "HTTP",
+                    "description": "FQL v4 query",
+                    "request": {"method": "POST", "body": {"content": page.query}, "headers": {}},
+                    "response": {"body": {"content": json.dumps({"data": page.records, "after": page.after}, default=str)}, "headers": {}, "status_code": 200},
+                },
+                "log": {"level": "debug"},
+                "url": {"full": f"{self.config.get('scheme', 'https')}://{self.config.get('domain')}:{self.config.get('port', 8443)}/"},
+                "airbyte_cdk": {"stream": {"name": self.name}},
+            }
+
+        repository.log_message(Level.DEBUG, message)
+
+
+def _bounds(stream_slice: Optional[Mapping[str, Any]]) -> tuple:
+    """A slice of the `ts` cursor holds its bounds as strings of µs."""
+    if not stream_slice:
+        return None, None
+    start, end = stream_slice.get("start_time"), stream_slice.get("end_time")
+    return (int(start) if start is not None else None, int(end) if end is not None else None)
+
+
+@dataclass
+class FaunaSchemaLoader(SchemaLoader):
+    """The schema of one collection's records, which depends on the user's column choices."""
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    collection: str = "{{ parameters.get('collection_name', '') }}"
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
+
+    def get_json_schema(self) -> Mapping[str, Any]:
+        return _package().json_schema_for(self.config, self._collection.eval(self.config))
+
+
+class FaunaLegacyStateMigration(StateMigration):
+    """Accepts the per-stream state of the old connector (0.1.x) instead of rejecting it.
+
+    `{"updates_cursor": {"ts": 30, "ref": "3"}, "remove_cursor": {"ts": 20, "ref": "7"}}` → `{"ts": "20"}`:
+    the sync resumes from the older of the two cursors, so no removal is lost (a few documents
+    at the boundary are read again). A state with no cursor, or one of an unfinished full
+    refresh, starts over with a snapshot.
+    """
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        return isinstance(stream_state, Mapping) and any(
+            key in stream_state for key in ("updates_cursor", "remove_cursor", "full_sync_cursor")
+        )
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> MutableMapping[str, Any]:
+        cursors = [stream_state.get(key) or {} for key in ("updates_cursor", "remove_cursor")]
+        times = [int(cursor["ts"]) for cursor in cursors if str(cursor.get("ts", "")).lstrip("-").isdigit() and int(cursor["ts"]) > 0]
+        return {"ts": str(min(times))} if times else {}

@@ -1,0 +1,230 @@
+"""The one place that touches the faunadb driver: building the client and running queries.
+
+Queries are built with the driver's `faunadb.query` functions and sent through its client, but the
+answer is decoded here with a plain JSON parser into *wire values* (Fauna's tagged JSON, e.g.
+`{"@ref": {...}}`), not into the driver's `Ref`/`FaunaTime` objects. The driver's decoder is the
+most expensive step of a sync (see docs/benchmarks.md), and wire values are what the connector
+needs anyway: records are built from them and cursors are sent back verbatim.
+
+The driver has quirks a connector must not inherit: its client calls the package index when built
+and may print a banner to stdout (the Airbyte protocol channel), and it sends requests without a
+timeout. Both are fixed here. Failures are retried when a retry can help (429, 503, 409,
+dropped connections, timeouts) and otherwise turned into Airbyte errors that say what to do.
+"""
+
+import logging
+import random
+import tempfile
+import threading
+import time
+import warnings
+from typing import Any, Callable, Optional
+
+import orjson
+import requests
+from requests.adapters import HTTPAdapter
+
+from source_fauna.config import ConnectionSettings
+from source_fauna.errors import AccessDenied, config_error, system_error, transient_error
+
+with warnings.catch_warnings():
+    # faunadb warns on import that FQL v4 is being decommissioned; v4 is what self-hosted nodes speak.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from faunadb.client import FaunaClient
+    from faunadb.query import _Expr, _wrap
+
+logger = logging.getLogger("airbyte")
+
+RETRYABLE_STATUS = {409: "contended transaction", 429: "rate limited", 503: "unavailable", 500: "internal error"}
+CONNECT_TIMEOUT_SECONDS = 10
+READ_TIMEOUT_SECONDS = 120
+
+
+class PageTooLarge(Exception):
+    """Fauna refused to build a page this large; the reader retries with a smaller page."""
+
+
+class _QuietFaunaClient(FaunaClient):
+    def check_new_version(self) -> None:
+        # The stock client asks the package index for a newer driver at construction and prints a
+        # banner to stdout, which would corrupt the Airbyte protocol stream and fails offline.
+        return None
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """The driver sends every request without a timeout, so a hung node would hang the sync."""
+
+    def __init__(self, timeout: tuple, **kwargs: Any) -> None:
+        self._timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, **kwargs)
+
+
+def wire_literal(value: Any) -> Any:
+    """An expression that evaluates to a wire value Fauna sent, e.g. a page's `after` cursor.
+
+    Arrays and tagged values (`@ref`, `@ts`, …) are valid expressions as they are; plain objects
+    must be wrapped in `{"object": …}`, as the driver does for dicts.
+    """
+    return _Expr(_as_expression(value))
+
+
+def _as_expression(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_expression(item) for item in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key,) = value
+            if key == "@obj":
+                return {"object": {k: _as_expression(v) for k, v in value[key].items()}}
+            if key.startswith("@"):
+                return value
+        return {"object": {k: _as_expression(v) for k, v in value.items()}}
+    return value
+
+
+class FaunaGateway:
+    """Runs FQL queries against one Fauna endpoint and returns the decoded `resource` as wire values.
+
+    Thread-safe: the CDK reads several streams at once through one gateway (requests' pool).
+    """
+
+    def __init__(
+        self,
+        connection: ConnectionSettings,
+        *,
+        max_attempts: int = 6,
+        backoff_seconds: float = 0.5,
+        max_backoff_seconds: float = 20.0,
+        pool_size: int = 16,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.endpoint = connection.endpoint
+        self._max_attempts = max_attempts
+        self._backoff = backoff_seconds
+        self._max_backoff = max_backoff_seconds
+        self._sleep = sleep
+        self._connected = threading.Event()
+        self._client = _QuietFaunaClient(
+            secret=connection.secret,
+            domain=connection.domain,
+            scheme=connection.scheme,
+            port=connection.port,
+            pool_connections=pool_size,
+            pool_maxsize=pool_size,
+        )
+        session = self._client.session
+        adapter = _TimeoutAdapter((CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS), pool_connections=pool_size, pool_maxsize=pool_size)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.verify = self._verify_setting(connection)
+
+    @staticmethod
+    def _verify_setting(connection: ConnectionSettings) -> Any:
+        if connection.ca_certificate:
+            # requests wants a file; the file lives as long as the process.
+            bundle = tempfile.NamedTemporaryFile("w", prefix="fauna-ca-", suffix=".pem", delete=False)
+            bundle.write(connection.ca_certificate)
+            bundle.close()
+            return bundle.name
+        return connection.verify_tls
+
+    def query(self, expression: Any, purpose: str) -> Any:
+        """Runs one query (one transaction) and returns its `resource` as wire values.
+
+        `purpose` completes the sentence "while trying to …" in error messages.
+        """
+        body = _wrap(expression)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = self._client._perform_request("POST", "", body, None, {})
+            except requests.exceptions.SSLError as error:
+                raise config_error(
+                    f"TLS handshake with Fauna at {self.endpoint} failed while trying to {purpose}: {_reason(error)}. "
+                    "If the node uses a private or self-signed certificate, paste its CA certificate into "
+                    "`tls.ca_certificate`; if the node speaks plain HTTP, set `scheme` to `http`.",
+                    internal=repr(error),
+                ) from None
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as error:
+                if attempt < self._max_attempts:
+                    self._wait(attempt, f"{type(error).__name__} ({_reason(error)})", purpose)
+                    continue
+                raise self._unreachable(error, purpose) from None
+            status = response.status_code
+            if 200 <= status < 300:
+                self._connected.set()
+                try:
+                    return orjson.loads(response.content)["resource"]
+                except (orjson.JSONDecodeError, KeyError, TypeError):
+                    if attempt < self._max_attempts:  # a truncated body is a dropped connection
+                        self._wait(attempt, "an incomplete response", purpose)
+                        continue
+                    raise system_error(f"Fauna at {self.endpoint} sent an answer that is not valid FQL JSON while trying to {purpose}.") from None
+            if status in RETRYABLE_STATUS and attempt < self._max_attempts:
+                self._wait(attempt, f"HTTP {status} {RETRYABLE_STATUS[status]}", purpose, response.headers.get("Retry-After"))
+                continue
+            raise self._error_for(status, response.content, purpose)
+
+    def _wait(self, attempt: int, why: str, purpose: str, retry_after: Optional[str] = None) -> None:
+        delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
+        if retry_after and retry_after.isdigit():
+            delay = max(delay, float(retry_after))
+        logger.warning(f"Fauna answered {why} while trying to {purpose}; retrying in {delay:.1f} s (attempt {attempt + 1} of {self._max_attempts}).")
+        self._sleep(delay)
+
+    def _unreachable(self, error: Exception, purpose: str) -> Exception:
+        message = (
+            f"Could not reach Fauna at {self.endpoint} while trying to {purpose}: {_reason(error)}. "
+            "Check `domain`, `port` and `scheme`, and that the node is running and reachable from Airbyte."
+        )
+        # Never connected: the endpoint is wrong (config). Connected before: the node went away (transient).
+        if self._connected.is_set():
+            return transient_error(message, internal=repr(error))
+        return config_error(message, internal=repr(error))
+
+    def _error_for(self, status: int, content: bytes, purpose: str) -> Exception:
+        code, description = _first_error(content)
+        detail = f"{code}: {description}" if code else f"HTTP {status}"
+        if status == 401:
+            return config_error(
+                f"Fauna at {self.endpoint} rejected the secret (401 unauthorized) while trying to {purpose}. "
+                "Check `secret`: it must be a key of the database to sync, with the `server` or `admin` role."
+            )
+        if status == 403:
+            return AccessDenied(
+                f"The key is not allowed to {purpose} (403 permission denied). Use a key whose role can read the "
+                "collections, their indexes and documents, e.g. a `server` or `server-readonly` key."
+            )
+        if status == 413 or code in ("response too large", "request too large"):
+            return PageTooLarge(f"{purpose}: {detail}")
+        if status == 400 and code == "invalid ref":
+            return config_error(
+                f"Fauna could not {purpose}: {description}. The collection or index may have been deleted or renamed; "
+                "refresh the source schema in Airbyte and check `collection_settings`."
+            )
+        if status in RETRYABLE_STATUS:
+            return transient_error(f"Fauna kept answering {detail} while trying to {purpose}; try the sync again later.")
+        return system_error(f"Fauna answered {detail} while trying to {purpose}.")
+
+
+def _first_error(content: bytes) -> tuple:
+    try:
+        error = orjson.loads(content)["errors"][0]
+        return error.get("code", ""), error.get("description", "")
+    except Exception:  # any non-FQL body: report the status code alone
+        return "", ""
+
+
+def _reason(error: Exception) -> str:
+    # requests nests the real cause (refused, DNS, certificate) several levels deep.
+    cause: Optional[BaseException] = error
+    while cause is not None and cause.__context__ is not None and not isinstance(cause, OSError):
+        cause = cause.__context__
+    text = str(cause or error)
+    return text if len(text) < 300 else text[:297] + "..."

@@ -1,0 +1,73 @@
+"""FQL v4 expressions the connector sends, built as pure functions (no I/O).
+
+Every read of documents runs `At(snapshot, …)`, so that all pages of one stream in one sync see
+one consistent state of the database, whatever is written while the sync runs.
+"""
+
+import warnings
+from typing import Any, Optional
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # faunadb's FQL v4 notice; see fauna_gateway
+    from faunadb import query as q
+
+
+def _page_options(size: int, after: Any) -> dict:
+    return {"size": size, "after": after} if after is not None else {"size": size}
+
+
+def server_time() -> Any:
+    """The node's current time in µs: the snapshot a sync reads at."""
+    return q.to_micros(q.now())
+
+
+def collections_page(size: int, after: Any = None) -> Any:
+    """Collection documents (name, history_days, …) of the key's database, in creation order."""
+    return q.map_(q.lambda_("c", q.get(q.var("c"))), q.paginate(q.collections(), **_page_options(size, after)))
+
+
+def index_refs_page(size: int, after: Any = None) -> Any:
+    return q.paginate(q.indexes(), **_page_options(size, after))
+
+
+def indexes_page(size: int, after: Any = None) -> Any:
+    """Index documents (source, terms, values, active) of the key's database."""
+    return q.map_(q.lambda_("i", q.get(q.var("i"))), index_refs_page(size, after))
+
+
+def get(ref: Any) -> Any:
+    return q.get(ref)
+
+
+def collection(name: str) -> Any:
+    return q.get(q.collection(name))
+
+
+def snapshot_page(collection_name: str, snapshot: int, size: int, after: Any = None) -> Any:
+    """One page of every document of the collection, as of `snapshot`, in document-id order."""
+    documents = q.paginate(q.documents(q.collection(collection_name)), **_page_options(size, after))
+    return q.at(snapshot, q.map_(q.lambda_("ref", q.get(q.var("ref"))), documents))
+
+
+def range_page(index: str, lower: int, upper: Optional[int], snapshot: int, size: int, after: Any = None) -> Any:
+    """One page of the documents whose `ts` lies in [lower, upper] (both inclusive), as of `snapshot`.
+
+    The index's values begin with `ts` then `ref`, so an entry is `[ts, ref, …]` and the page
+    cursor is `[ts, ref, ref]`; documents written in one transaction share a `ts` and come in ref order.
+    """
+    entries = q.paginate(
+        q.range(q.match(q.index(index)), [lower], [upper] if upper is not None else []),
+        **_page_options(size, after),
+    )
+    return q.at(snapshot, q.map_(q.lambda_("entry", q.get(q.select(1, q.var("entry")))), entries))
+
+
+def removals_page(collection_name: str, after: Any, snapshot: int, size: int) -> Any:
+    """One page of the collection's `remove` events from `after` on, as of `snapshot`.
+
+    Filtering runs after pagination, so a page may hold no removal yet still carry an `after`
+    cursor: the reader follows the cursor, not the data, and so never re-reads or skips an event.
+    """
+    events = q.paginate(q.documents(q.collection(collection_name)), events=True, size=size, after=after)
+    removals = q.filter_(q.lambda_("event", q.equals(q.select("action", q.var("event")), "remove")), events)
+    return q.at(snapshot, removals)

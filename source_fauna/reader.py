@@ -1,0 +1,157 @@
+"""How one collection is read: a snapshot of every document, or one `ts` window of changes.
+
+All reads of one collection in one sync happen at one snapshot time S, taken from the Fauna node
+itself the first time the collection is read (`ToMicros(Now())`), so that what is read does not
+depend on the Airbyte worker's clock and documents written during the sync cannot be half-seen.
+
+A window [lower, upper] yields:
+- the documents whose `ts` (as of S) lies in the window, from the `[ts, ref]` index;
+- when deletions are synced, the `remove` events of the window up to S.
+Once it is read, everything up to `safe_point(upper) = min(upper, S)` has been read, which is
+what the connector checkpoints, so that a window without changes still moves the state forward.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+from source_fauna import queries
+from source_fauna.catalog import CollectionInfo
+from source_fauna.config import CollectionSettings
+from source_fauna.errors import config_error, system_error
+from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge, wire_literal
+from source_fauna.records import RecordBuilder, micros_to_iso
+
+
+@dataclass
+class Page:
+    """The records of one FQL page, and what was asked, for the Connector Builder's page view."""
+
+    records: List[Dict[str, Any]]
+    query: str
+    after: Any
+
+
+class CollectionReader:
+    def __init__(
+        self,
+        gateway: FaunaGateway,
+        info: CollectionInfo,
+        settings: CollectionSettings,
+        page_size: int,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._gateway = gateway
+        self._info = info
+        self._settings = settings
+        self._page_size = page_size
+        self._monotonic = monotonic
+        self._records = RecordBuilder(settings)
+        self._snapshot: Optional[int] = None
+        self._snapshot_taken_at = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._info.name
+
+    def snapshot(self) -> int:
+        """S, the node's time when this collection was first read in this sync (µs)."""
+        with self._lock:
+            if self._snapshot is None:
+                self._snapshot = int(self._gateway.query(queries.server_time(), "read the node's time"))
+                self._snapshot_taken_at = self._monotonic()
+            return self._snapshot
+
+    def safe_point(self, upper: Optional[int]) -> int:
+        snapshot = self.snapshot()
+        return snapshot if upper is None else min(upper, snapshot)
+
+    def snapshot_pages(self) -> Iterator[Page]:
+        """Every document of the collection as of S, in document-id order."""
+        snapshot = self.snapshot()
+        description = f"At({snapshot}, Map(Paginate(Documents(Collection('{self.name}'))), Lambda('ref', Get(Var('ref')))))"
+        for page in self._paginate(
+            lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", description
+        ):
+            yield Page([self._records.document(document) for document in page["data"]], description, page.get("after"))
+
+    def window_pages(self, lower: int, upper: Optional[int]) -> Iterator[Page]:
+        """The changes whose `ts` lies in [lower, upper]: removals (if synced), then documents."""
+        if not self._info.ts_index:
+            raise config_error(
+                f"Collection '{self.name}' has no index with values [ts, ref], so it can only be read in full refresh mode."
+            )
+        snapshot = self.snapshot()
+        if self._settings.deleted_at_column:
+            self._check_history(lower, snapshot)
+            yield from self._removal_pages(lower, min(upper, snapshot) if upper is not None else snapshot, snapshot)
+        index = self._info.ts_index
+        description = f"At({snapshot}, Map(Paginate(Range(Match(Index('{index}')), [{lower}], [{upper if upper is not None else ''}])), Lambda('entry', Get(Select(1, Var('entry'))))))"
+        for page in self._paginate(
+            lambda size, after: queries.range_page(index, lower, upper, snapshot, size, after), "read changed documents", description
+        ):
+            yield Page([self._records.document(document) for document in page["data"]], description, page.get("after"))
+
+    def _removal_pages(self, lower: int, upper: int, snapshot: int) -> Iterator[Page]:
+        description = f"At({snapshot}, Filter(Paginate(Documents(Collection('{self.name}')), events: true, after: {lower}), Lambda('event', Equals(Select('action', Var('event')), 'remove'))))"
+        pages = self._paginate(
+            lambda size, after: queries.removals_page(self.name, after if after is not None else lower, snapshot, size),
+            "read deleted documents",
+            description,
+        )
+        for page in pages:
+            removals = [event for event in page["data"] if event["ts"] <= upper]
+            yield Page([self._records.removal(event) for event in removals], description, page.get("after"))
+            after = page.get("after")
+            # Events are in ts order: once the next page starts after the window, the window is done.
+            if len(removals) < len(page["data"]) or (isinstance(after, dict) and after.get("ts", 0) > upper):
+                return
+
+    def _paginate(self, page_query: Callable[[int, Any], Any], purpose: str, description: str) -> Iterator[Dict[str, Any]]:
+        size = self._page_size
+        after: Any = None
+        seen_cursor = None
+        while True:
+            self._check_snapshot_age()
+            cursor = wire_literal(after) if after is not None else None
+            try:
+                page = self._gateway.query(page_query(size, cursor), f"{purpose} of collection '{self.name}'")
+            except PageTooLarge:
+                if size == 1:
+                    raise system_error(f"Fauna refused to return even one document of collection '{self.name}' per page.")
+                size = max(1, size // 2)
+                continue
+            yield page
+            after = page.get("after")
+            if after is None:
+                return
+            if after == seen_cursor:  # a page that does not move on would repeat forever
+                raise system_error(f"Fauna returned the same page cursor twice while reading '{self.name}': {description}")
+            seen_cursor = after
+
+    def _check_snapshot_age(self) -> None:
+        """Fails before Fauna may no longer serve the snapshot: its history keeps it only so long."""
+        retention = self._info.history_micros()
+        if retention is None or self._snapshot is None:
+            return
+        age = (self._monotonic() - self._snapshot_taken_at) * 1_000_000
+        if age >= retention:
+            raise config_error(
+                f"Reading collection '{self.name}' took longer than its history retention "
+                f"(history_days = {self._info.history_days}, plus Fauna's 15 minutes), so the snapshot taken at "
+                f"{micros_to_iso(self._snapshot)} may no longer be served consistently. Raise the collection's "
+                f"history_days (e.g. `Update(Collection(\"{self.name}\"), {{history_days: 7}})`) and run the sync again."
+            )
+
+    def _check_history(self, lower: int, snapshot: int) -> None:
+        """Fails when removals between the saved cursor and now may already have been forgotten."""
+        retention = self._info.history_micros()
+        if retention is not None and lower < snapshot - retention:
+            raise config_error(
+                f"The saved cursor of stream '{self.name}' ({micros_to_iso(lower)}) is older than the collection's "
+                f"history retention (history_days = {self._info.history_days}, plus Fauna's 15 minutes), so deletions "
+                f"made since may have been forgotten by Fauna. Refresh (reset) the stream '{self.name}' in Airbyte to "
+                "copy it again, and raise the collection's history_days above the time between two syncs."
+            )

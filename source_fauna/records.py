@@ -1,0 +1,196 @@
+"""Turns Fauna documents and events (wire values) into Airbyte records, and says what they look like.
+
+Value mapping (kept from the old connector so existing destinations see the same shapes):
+
+| Fauna | record value |
+|---|---|
+| document ref | `{"id": "42", "collection": "users", "type": "document"}` |
+| schema ref (collection, index, …) | `{"id": "users", "type": "collection"}` |
+| time (`@ts`) | the string Fauna sent, nanoseconds kept: `"2022-01-01T00:00:00.123456789Z"` |
+| date (`@date`) | `"YYYY-MM-DD"` |
+| bytes (`@bytes`) | URL-safe base64 with padding |
+| set (`@set`), query (`@query`) | their FQL wire JSON, as a string |
+| numbers | as they are (64-bit integers exactly; destinations may round beyond 2^53) |
+
+Unlike the driver's decoder, an object escaped with `@obj` (a user object whose key starts with
+`@`) keeps its keys literally.
+"""
+
+import base64
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Mapping, Optional
+
+from source_fauna.config import AdditionalColumn, CollectionSettings
+from source_fauna.errors import config_error
+
+_SCHEMA_COLLECTIONS = {
+    "collections": "collection",
+    "databases": "database",
+    "indexes": "index",
+    "functions": "function",
+    "roles": "role",
+    "access_providers": "access_provider",
+    "keys": "key",
+    "tokens": "token",
+    "credentials": "credential",
+}
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def to_airbyte_value(value: Any) -> Any:
+    """Converts one wire value (decoded JSON with Fauna's `@` tags) into a JSON value for Airbyte."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            tag = next(iter(value))
+            if tag[0] == "@":
+                return _TAGS[tag](value[tag]) if tag in _TAGS else {tag: to_airbyte_value(value[tag])}
+        return {key: to_airbyte_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_airbyte_value(item) for item in value]
+    return value
+
+
+def ref_to_airbyte(ref: Mapping[str, Any]) -> Dict[str, Any]:
+    """`{"@ref": ref}` → `{"id", "collection"?, "type"}`, as the old connector's `ref_to_airbyte`."""
+    parent = _inner_ref(ref.get("collection"))
+    if parent is None:
+        return {"id": ref["id"], "type": "unknown"}
+    grandparent = _inner_ref(parent.get("collection"))
+    if grandparent is None:
+        return {"id": ref["id"], "type": _SCHEMA_COLLECTIONS.get(parent["id"], parent["id"])}
+    if grandparent.get("collection") is None and grandparent["id"] == "collections":
+        return {"id": ref["id"], "collection": parent["id"], "type": "document"}
+    return {"id": ref["id"], "type": "unknown"}
+
+
+def _inner_ref(value: Any) -> Optional[Mapping[str, Any]]:
+    return value["@ref"] if isinstance(value, dict) and "@ref" in value else None
+
+
+def _bytes(encoded: str) -> str:
+    # Fauna sends standard base64; the driver decodes either alphabet and the old connector re-encoded URL-safe.
+    return base64.urlsafe_b64encode(base64.urlsafe_b64decode(encoded.encode())).decode()
+
+
+def _fql_json(tag: str) -> Any:
+    return lambda inner: json.dumps({tag: inner}, separators=(",", ":"))
+
+
+_TAGS = {
+    "@ref": ref_to_airbyte,
+    "@ts": lambda text: text,
+    "@date": lambda text: text,
+    "@bytes": _bytes,
+    "@set": _fql_json("@set"),
+    "@query": _fql_json("@query"),
+    "@obj": lambda obj: {key: to_airbyte_value(item) for key, item in obj.items()},
+}
+
+
+def micros_to_iso(micros: int) -> str:
+    """Integer µs since the epoch → ISO 8601 in UTC with its offset, exact to the µs."""
+    return (_EPOCH + timedelta(microseconds=micros)).isoformat()
+
+
+class RecordBuilder:
+    """Builds the records of one collection according to the user's column choices."""
+
+    def __init__(self, settings: CollectionSettings) -> None:
+        self._settings = settings
+        self._columns: List[AdditionalColumn] = list(settings.additional_columns)
+
+    def document(self, document: Mapping[str, Any]) -> Dict[str, Any]:
+        """A document (`{"ref", "ts", "data", "ttl"?}` as Fauna sends it) → a record."""
+        ref_id = document["ref"]["@ref"]["id"]
+        record: Dict[str, Any] = {"ref": ref_id, "ts": document["ts"]}
+        data = to_airbyte_value(document.get("data", {}))
+        if self._settings.data_column:
+            record["data"] = data
+        ttl = document.get("ttl")
+        record["ttl"] = ttl["@ts"] if ttl is not None else None
+        if self._columns:
+            view = {"ref": ref_to_airbyte(document["ref"]["@ref"]), "ts": document["ts"], "data": data, "ttl": record["ttl"]}
+            for column in self._columns:
+                record[column.name] = self._extract(view, column, ref_id)
+        if self._settings.deleted_at_column:
+            record[self._settings.deleted_at_column] = None
+        return record
+
+    def removal(self, event: Mapping[str, Any]) -> Dict[str, Any]:
+        """A `remove` event → a record with the deleted-at column set and no document values."""
+        record: Dict[str, Any] = {"ref": event["document"]["@ref"]["id"], "ts": event["ts"]}
+        if self._settings.data_column:
+            record["data"] = None
+        record["ttl"] = None
+        for column in self._columns:
+            record[column.name] = None
+        record[self._settings.deleted_at_column] = micros_to_iso(event["ts"])
+        return record
+
+    def _extract(self, document: Mapping[str, Any], column: AdditionalColumn, ref_id: str) -> Any:
+        """Follows the column's path through the document's converted values (refs are objects)."""
+        value: Any = document
+        for key in column.path:
+            if isinstance(value, dict) and key in value:
+                value = value[key]
+            elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+                value = value[int(key)]
+            else:
+                value = None
+                break
+        if value is None and column.required:
+            raise config_error(
+                f"Document {ref_id} of collection '{self._settings.name}' has no value at path "
+                f"{'.'.join(column.path)}, which the required column '{column.name}' reads. "
+                "Mark the column as not required, or fix the document."
+            )
+        return value
+
+
+_COLUMN_SCHEMAS: Dict[str, Dict[str, Any]] = {
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "object": {"type": "object"},
+    "array": {"type": "array"},
+    "timestamp": {"type": "string", "format": "date-time", "airbyte_type": "timestamp_with_timezone"},
+    "date": {"type": "string", "format": "date"},
+}
+
+
+def json_schema(settings: CollectionSettings) -> Dict[str, Any]:
+    """The JSON schema of the records `RecordBuilder` makes for this collection."""
+    properties: Dict[str, Any] = {
+        "ref": {"type": "string", "description": "The document's id."},
+        "ts": {"type": "integer", "description": "Time of the document's last change, µs since the epoch."},
+    }
+    if settings.data_column:
+        properties["data"] = {"type": ["null", "object"], "description": "The document's data."}
+    properties["ttl"] = {
+        "type": ["null", "string"],
+        "format": "date-time",
+        "airbyte_type": "timestamp_with_timezone",
+        "description": "When Fauna will remove the document, if it has a ttl.",
+    }
+    for column in settings.additional_columns:
+        schema = dict(_COLUMN_SCHEMAS[column.type])
+        # Removal records carry no document values, so with deletions every column may be null.
+        nullable = not column.required or settings.deleted_at_column
+        schema["type"] = ["null", schema["type"]] if nullable else schema["type"]
+        schema["description"] = f"From the document path {'.'.join(column.path)}."
+        properties[column.name] = schema
+    if settings.deleted_at_column:
+        properties[settings.deleted_at_column] = {
+            "type": ["null", "string"],
+            "format": "date-time",
+            "airbyte_type": "timestamp_with_timezone",
+            "description": "When the document was deleted (UTC); null for documents that exist.",
+        }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "additionalProperties": True,
+        "properties": properties,
+    }

@@ -1,0 +1,73 @@
+"""What the components share within one process: the parsed config, one gateway, the catalog.
+
+The CDK builds components separately (a lister per stream template, a retriever and a schema
+loader per stream) but hands them all the same config object; keying the runtime on it lets them
+share one connection pool and read the collection list once per command instead of once per
+component.
+"""
+
+import threading
+from typing import Any, Dict, List, Mapping, Tuple
+
+from source_fauna.catalog import CollectionInfo, load_catalog
+from source_fauna.config import FaunaConfig, parse_config
+from source_fauna.fauna_gateway import FaunaGateway
+from source_fauna.reader import CollectionReader
+from source_fauna.records import json_schema
+
+_runtimes: Dict[int, Tuple[Mapping[str, Any], "FaunaRuntime"]] = {}
+_runtimes_lock = threading.Lock()
+
+
+class FaunaRuntime:
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config: FaunaConfig = parse_config(config)
+        self._lock = threading.Lock()
+        self._gateway: Any = None
+        self._catalog: Any = None
+        self._readers: Dict[str, CollectionReader] = {}
+
+    @property
+    def gateway(self) -> FaunaGateway:
+        with self._lock:
+            if self._gateway is None:
+                self._gateway = FaunaGateway(self.config.connection)
+            return self._gateway
+
+    def catalog(self) -> List[CollectionInfo]:
+        gateway = self.gateway
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = load_catalog(gateway, self.config)
+            return self._catalog
+
+    def reader(self, collection: str) -> CollectionReader:
+        infos = {info.name: info for info in self.catalog()}
+        with self._lock:
+            if collection not in self._readers:
+                if collection not in infos:
+                    from source_fauna.errors import config_error
+
+                    raise config_error(
+                        f"Collection '{collection}' is in the catalog but not in the database any more, or not selected "
+                        "by `collections`. Refresh the source schema in Airbyte."
+                    )
+                self._readers[collection] = CollectionReader(
+                    self._gateway, infos[collection], self.config.for_collection(collection), self.config.page_size
+                )
+            return self._readers[collection]
+
+
+def runtime_for(config: Mapping[str, Any]) -> FaunaRuntime:
+    """The runtime of this config object (one per source instance)."""
+    with _runtimes_lock:
+        entry = _runtimes.get(id(config))
+        if entry is None or entry[0] is not config:
+            entry = (config, FaunaRuntime(config))
+            _runtimes[id(config)] = entry
+        return entry[1]
+
+
+def json_schema_for(config: Mapping[str, Any], collection: str) -> Mapping[str, Any]:
+    """Needs no connection: the schema follows from the config alone."""
+    return json_schema(parse_config(config).for_collection(collection))

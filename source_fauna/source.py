@@ -1,0 +1,124 @@
+"""The connector as a CDK source: the manifest, plus what a manifest cannot say about its inputs.
+
+- The manifest's `class_name`s read `source_declarative_manifest.components.X`, the name the
+  Connector Builder and the declarative-manifest image give the injected components file; here
+  that name is bound to this package's module, so one manifest works in all three places.
+- States saved by the old connector (a legacy blob of every stream, or per-stream states with
+  `updates_cursor`/`remove_cursor`) are turned into per-stream states.
+- A stream synced in full refresh mode ignores any state, so that it really reads everything.
+"""
+
+import sys
+from typing import Any, Dict, List, Mapping, Optional
+
+from airbyte_cdk.models import (
+    AirbyteStateMessage,
+    AirbyteStateMessageSerializer,
+    AirbyteStateType,
+    AirbyteStreamState,
+    ConfiguredAirbyteCatalog,
+    StreamDescriptor,
+    SyncMode,
+)
+from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.sources.source import BaseConnector
+
+from source_fauna import components
+
+sys.modules.setdefault("source_declarative_manifest.components", components)
+sys.modules.setdefault("components", components)
+
+_legacy_migration = components.FaunaLegacyStateMigration()
+
+
+class SourceFauna(YamlDeclarativeSource):
+    def __init__(
+        self,
+        catalog: Optional[ConfiguredAirbyteCatalog] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        state: Optional[List[AirbyteStateMessage]] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            path_to_yaml="manifest.yaml",
+            catalog=catalog,
+            config=config,
+            state=_without_full_refresh_states(state or [], catalog),
+            **kwargs,
+        )
+
+    @classmethod
+    def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
+        return normalize_state(BaseConnector._read_json_file(state_path) if state_path else None)
+
+    # The CDK's declarative source builds its streams from the config, catalog and state given to
+    # __init__ and ignores those passed to check/discover/read. Callers that build it empty (the
+    # CDK's standard tests, some tools) get a source bound to the arguments they pass.
+    def _bound(self, config: Optional[Mapping[str, Any]], catalog: Any = None, state: Any = None) -> "SourceFauna":
+        if self._config or not config:
+            return self
+        return type(self)(catalog=catalog, config=config, state=state)
+
+    def check(self, logger: Any, config: Mapping[str, Any]) -> Any:
+        return super(SourceFauna, self._bound(config)).check(logger, config)
+
+    def discover(self, logger: Any, config: Mapping[str, Any]) -> Any:
+        return super(SourceFauna, self._bound(config)).discover(logger, config)
+
+    def read(self, logger: Any, config: Mapping[str, Any], catalog: Any, state: Optional[List[Any]] = None) -> Any:
+        bound = self._bound(config, catalog, state)
+        return super(SourceFauna, bound).read(logger, config, catalog, state)
+
+
+def normalize_state(raw: Any) -> List[AirbyteStateMessage]:
+    """Per-stream state messages from any state this connector or its predecessor wrote."""
+    if not raw:
+        return []
+    if isinstance(raw, Mapping):  # a bare legacy blob: {"users": {...}, "orders": {...}}
+        raw = [{"type": "LEGACY", "data": raw}]
+    if not isinstance(raw, list):
+        raise ValueError("The state file must hold a list of Airbyte state messages, or the old connector's state object.")
+    messages: List[AirbyteStateMessage] = []
+    for item in raw:
+        if item.get("type") in (None, "LEGACY") and "data" in item and "stream" not in item:
+            messages.extend(_per_stream(name, state) for name, state in (item["data"] or {}).items())
+        else:
+            message = AirbyteStateMessageSerializer.load(item)
+            if message.type == AirbyteStateType.STREAM and message.stream and message.stream.stream_state:
+                state = message.stream.stream_state.__dict__ if hasattr(message.stream.stream_state, "__dict__") else dict(message.stream.stream_state)
+                messages.append(_per_stream(message.stream.stream_descriptor.name, state, message.stream.stream_descriptor.namespace))
+            else:
+                messages.append(message)
+    return [message for message in messages if message.stream is None or message.stream.stream_state]
+
+
+def _per_stream(name: str, state: Mapping[str, Any], namespace: Optional[str] = None) -> AirbyteStateMessage:
+    state = dict(state or {})
+    if _legacy_migration.should_migrate(state):
+        state = dict(_legacy_migration.migrate(state))
+    return AirbyteStateMessage(
+        type=AirbyteStateType.STREAM,
+        stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=name, namespace=namespace), stream_state=_state_blob(state)),
+    )
+
+
+def _state_blob(state: Dict[str, Any]) -> Any:
+    from airbyte_cdk.models import AirbyteStateBlob
+
+    return AirbyteStateBlob(**state) if state else None
+
+
+def _without_full_refresh_states(
+    state: List[AirbyteStateMessage], catalog: Optional[ConfiguredAirbyteCatalog]
+) -> List[AirbyteStateMessage]:
+    if catalog is None:
+        return state
+    full_refresh = {
+        (stream.stream.name, stream.stream.namespace) for stream in catalog.streams if stream.sync_mode == SyncMode.full_refresh
+    }
+    return [
+        message
+        for message in state
+        if message.stream is None
+        or (message.stream.stream_descriptor.name, message.stream.stream_descriptor.namespace) not in full_refresh
+    ]
