@@ -1,0 +1,90 @@
+"""Config parsing: defaults, the old connector's shapes, and errors that name the field."""
+
+import pytest
+
+from source_fauna.config import parse_config
+from source_fauna.errors import config_error
+
+TracedError = type(config_error("x"))
+BASE = {"domain": "localhost", "secret": "s3cr3t"}
+
+
+def test_defaults_point_at_a_self_hosted_node_over_https():
+    config = parse_config(BASE)
+    assert config.connection.endpoint == "https://localhost:8443"
+    assert config.page_size == 64 and config.deleted_at_column is None
+    assert config.collections == () and config.wants("anything")
+
+
+def test_an_old_connector_config_keeps_working_unchanged():
+    old = {
+        "domain": "127.0.0.1",
+        "port": 8443,
+        "scheme": "http",
+        "secret": "secret",
+        "collection": {"page_size": 2, "deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}},
+    }
+    config = parse_config(old)
+    assert config.connection.endpoint == "http://127.0.0.1:8443"
+    assert config.page_size == 2
+    assert config.for_collection("foo").deleted_at_column == "deleted_at"
+    assert parse_config({**old, "collection": {"page_size": 64, "deletions": {"deletion_mode": "ignore"}}}).deleted_at_column is None
+
+
+def test_per_collection_settings_override_the_defaults():
+    config = parse_config(
+        {
+            **BASE,
+            "collections": ["users"],
+            "collection": {"deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}},
+            "collection_settings": [
+                {
+                    "name": "users",
+                    "data_column": False,
+                    "deleted_at_column": "_ab_cdc_deleted_at",
+                    "index": "users_by_ts",
+                    "additional_columns": [{"name": "email", "path": ["data", "email"], "type": "string", "required": True}],
+                }
+            ],
+        }
+    )
+    users = config.for_collection("users")
+    assert (users.data_column, users.deleted_at_column, users.index) == (False, "_ab_cdc_deleted_at", "users_by_ts")
+    assert users.additional_columns[0].path == ("data", "email") and users.additional_columns[0].required
+    assert config.wants("users") and not config.wants("orders")
+    assert config.for_collection("orders").deleted_at_column == "deleted_at"
+
+
+@pytest.mark.parametrize(
+    "override,field",
+    [
+        ({"domain": ""}, "`domain`"),
+        ({"domain": "http://localhost:8443"}, "`domain`"),
+        ({"scheme": "ftp"}, "`scheme`"),
+        ({"secret": ""}, "`secret`"),
+        ({"port": 0}, "`port`"),
+        ({"port": "eighty"}, "`port`"),
+        ({"collection": {"page_size": 100001}}, "`collection.page_size`"),
+        ({"collection": {"page_size": 0}}, "`collection.page_size`"),
+        ({"collection": {"deletions": {"deletion_mode": "soft"}}}, "`collection.deletions.deletion_mode`"),
+        ({"collections": ["a", "a"]}, "`collections`"),
+        ({"tls": {"ca_certificate": "not a pem"}}, "`tls.ca_certificate`"),
+        ({"collection_settings": [{"name": "u"}, {"name": "u"}]}, "`collection_settings`"),
+        ({"collection_settings": [{"data_column": True}]}, "`collection_settings[0].name`"),
+        ({"collection_settings": [{"name": "u", "additional_columns": [{"name": "ts", "path": ["data", "ts"]}]}]}, "'ts' is already used"),
+        ({"collection_settings": [{"name": "u", "additional_columns": [{"name": "a", "path": ["x"]}, {"name": "a", "path": ["y"]}]}]}, "'a' is already used"),
+        ({"collection_settings": [{"name": "u", "additional_columns": [{"name": "a", "path": []}]}]}, "additional_columns[0].path"),
+        ({"collection_settings": [{"name": "u", "additional_columns": [{"name": "a", "path": ["x"], "type": "uuid"}]}]}, "additional_columns[0].type"),
+        ({"collection_settings": [{"name": "u", "additional_columns": [{"name": "_airbyte_raw", "path": ["x"]}]}]}, "reserved by Airbyte"),
+        (
+            {"collection": {"deletions": {"deletion_mode": "deleted_field", "column": "gone"}}, "collection_settings": [{"name": "u", "additional_columns": [{"name": "gone", "path": ["x"]}]}]},
+            "'gone' is already used",
+        ),
+    ],
+    ids=lambda value: str(value)[:60],
+)
+def test_invalid_values_are_rejected_naming_the_field(override, field):
+    with pytest.raises(TracedError) as raised:
+        parse_config({**BASE, **override})
+    assert field in raised.value.message
+    assert "s3cr3t" not in raised.value.message

@@ -1,0 +1,170 @@
+"""Record values: every Fauna type, checked two ways.
+
+1. Against the documented forms (the old connector's serialization rules, which its published
+   acceptance records show, see ../shared/notes/upstream-connector-review.md §2).
+2. Against the faunadb driver's own decoding followed by that mapping, so the connector's faster
+   decoder yields exactly what decoding through the driver would (except `@obj`, below).
+"""
+
+import base64
+import json
+from datetime import date
+
+import pytest
+from faunadb import _json as driver_json
+from faunadb.objects import FaunaTime, Query, Ref, SetRef
+
+from source_fauna.config import AdditionalColumn, CollectionSettings
+from source_fauna.errors import config_error
+from source_fauna.records import RecordBuilder, json_schema, micros_to_iso, to_airbyte_value
+
+COLLECTIONS = {"@ref": {"id": "collections"}}
+USERS = {"@ref": {"id": "users", "collection": COLLECTIONS}}
+DOC_REF = {"@ref": {"id": "337567897171787849", "collection": USERS}}
+
+CASES = [
+    ("document ref", DOC_REF, {"id": "337567897171787849", "collection": "users", "type": "document"}),
+    ("collection ref", USERS, {"id": "users", "type": "collection"}),
+    ("index ref", {"@ref": {"id": "users_ts", "collection": {"@ref": {"id": "indexes"}}}}, {"id": "users_ts", "type": "index"}),
+    ("unknown single-level class", {"@ref": {"id": "x", "collection": {"@ref": {"id": "indexes_typoed"}}}}, {"id": "x", "type": "indexes_typoed"}),
+    ("native ref", COLLECTIONS, {"id": "collections", "type": "unknown"}),
+    ("time with nanoseconds", {"@ts": "2022-01-01T00:00:00.123456789Z"}, "2022-01-01T00:00:00.123456789Z"),
+    ("time trimmed", {"@ts": "2022-01-01T00:00:05Z"}, "2022-01-01T00:00:05Z"),
+    ("date", {"@date": "2012-02-01"}, "2012-02-01"),
+    ("bytes", {"@bytes": "//4="}, "__4="),
+    ("bytes url-safe", {"@bytes": "AQI="}, "AQI="),
+    ("big integer", 9007199254740993, 9007199254740993),
+    ("min long", -9223372036854775808, -9223372036854775808),
+    ("float", 1.5, 1.5),
+    ("nested", {"a": [1, {"when": {"@ts": "2020-01-01T00:00:00Z"}}], "b": None, "c": True}, {"a": [1, {"when": "2020-01-01T00:00:00Z"}], "b": None, "c": True}),
+    ("set", {"@set": {"match": {"@ref": {"id": "by_x", "collection": {"@ref": {"id": "indexes"}}}}, "terms": "a"}}, None),
+    ("query", {"@query": {"lambda": "x", "expr": {"var": "x"}}}, None),
+]
+
+
+def documented(value):
+    """The old connector's documented mapping, applied to the driver's decoded objects."""
+    if isinstance(value, dict):
+        return {key: documented(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [documented(item) for item in value]
+    if isinstance(value, Ref):
+        collection = value.collection()
+        if collection is None:
+            return {"id": value.id(), "type": "unknown"}
+        if collection.collection() is None:
+            kinds = {"collections": "collection", "indexes": "index", "databases": "database", "keys": "key"}
+            return {"id": value.id(), "type": kinds.get(collection.id(), collection.id())}
+        return {"id": value.id(), "collection": collection.id(), "type": "document"}
+    if isinstance(value, (Query, SetRef)):
+        return driver_json.to_json(value)
+    if isinstance(value, FaunaTime):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.urlsafe_b64encode(value).decode()
+    return value
+
+
+@pytest.mark.parametrize("wire,expected", [(wire, expected) for _, wire, expected in CASES], ids=[name for name, _, _ in CASES])
+def test_value_matches_the_documented_form_and_the_driver(wire, expected):
+    through_driver = documented(driver_json.parse_json(json.dumps(wire)))
+    assert to_airbyte_value(wire) == through_driver
+    if expected is not None:
+        assert to_airbyte_value(wire) == expected
+
+
+def test_sets_and_queries_become_their_wire_json_string():
+    wire = {"@query": {"lambda": "x", "expr": {"var": "x"}}}
+    assert json.loads(to_airbyte_value(wire)) == wire
+
+
+def test_at_obj_keeps_user_keys_that_look_like_tags():
+    # The driver decodes {"@obj": {"@ref": {"id": "x"}}} into a Ref (its hook runs bottom-up, FQL
+    # reference §3); the user's object really has a key "@ref", which the connector keeps.
+    assert to_airbyte_value({"@obj": {"@ref": {"id": "x"}, "n": {"@date": "2020-01-02"}}}) == {
+        "@ref": {"id": "x"},
+        "n": "2020-01-02",
+    }
+
+
+def test_deleted_at_is_iso_8601_utc_with_offset_exact_to_the_microsecond():
+    assert micros_to_iso(1659398359360000) == "2022-08-01T23:59:19.360000+00:00"
+    assert micros_to_iso(1648944000000000) == "2022-04-03T00:00:00+00:00"
+    assert micros_to_iso(1648944000000001) == "2022-04-03T00:00:00.000001+00:00"
+
+
+DOCUMENT = {
+    "ref": DOC_REF,
+    "ts": 1658188683585000,
+    "data": {"a": 5, "nested": {"value": 15}, "owner": DOC_REF, "tags": ["x", "y"]},
+}
+
+
+def test_document_record_has_the_old_connectors_shape():
+    builder = RecordBuilder(CollectionSettings(name="users"))
+    assert builder.document(DOCUMENT) == {
+        "ref": "337567897171787849",
+        "ts": 1658188683585000,
+        "data": {"a": 5, "nested": {"value": 15}, "owner": {"id": "337567897171787849", "collection": "users", "type": "document"}, "tags": ["x", "y"]},
+        "ttl": None,
+    }
+
+
+def test_ttl_is_the_time_string_fauna_sent():
+    builder = RecordBuilder(CollectionSettings(name="users"))
+    assert builder.document({**DOCUMENT, "ttl": {"@ts": "2030-01-01T00:00:00Z"}})["ttl"] == "2030-01-01T00:00:00Z"
+
+
+def test_columns_come_from_paths_and_data_can_be_left_out():
+    settings = CollectionSettings(
+        name="users",
+        data_column=False,
+        additional_columns=(
+            AdditionalColumn("value", ("data", "nested", "value"), "integer"),
+            AdditionalColumn("owner_id", ("data", "owner", "id"), "string"),
+            AdditionalColumn("second_tag", ("data", "tags", "1"), "string"),
+            AdditionalColumn("missing", ("data", "nope"), "string"),
+        ),
+        deleted_at_column="deleted_at",
+    )
+    record = RecordBuilder(settings).document(DOCUMENT)
+    assert "data" not in record
+    assert record["value"] == 15 and record["owner_id"] == "337567897171787849" and record["second_tag"] == "y"
+    assert record["missing"] is None and record["deleted_at"] is None
+
+
+def test_a_required_column_without_value_fails_naming_the_document_and_path():
+    settings = CollectionSettings(name="users", additional_columns=(AdditionalColumn("email", ("data", "email"), "string", required=True),))
+    with pytest.raises(type(config_error("x"))) as raised:
+        RecordBuilder(settings).document(DOCUMENT)
+    assert "337567897171787849" in raised.value.message and "data.email" in raised.value.message
+
+
+def test_removal_record_sets_the_deleted_at_column_and_nulls_the_rest():
+    settings = CollectionSettings(name="users", deleted_at_column="_ab_cdc_deleted_at")
+    event = {"ts": 1659398359360000, "action": "remove", "document": DOC_REF}
+    assert RecordBuilder(settings).removal(event) == {
+        "ref": "337567897171787849",
+        "ts": 1659398359360000,
+        "data": None,
+        "ttl": None,
+        "_ab_cdc_deleted_at": "2022-08-01T23:59:19.360000+00:00",
+    }
+
+
+def test_schema_declares_every_column_a_record_can_hold():
+    settings = CollectionSettings(
+        name="users",
+        additional_columns=(AdditionalColumn("email", ("data", "email"), "string", required=True), AdditionalColumn("at", ("data", "at"), "timestamp")),
+        deleted_at_column="deleted_at",
+    )
+    properties = json_schema(settings)["properties"]
+    assert properties["ts"] == {"type": "integer", "description": properties["ts"]["description"]}
+    assert properties["ttl"]["type"] == ["null", "string"] and properties["ttl"]["format"] == "date-time"
+    assert properties["deleted_at"]["airbyte_type"] == "timestamp_with_timezone"
+    assert properties["at"]["type"] == ["null", "string"] and properties["at"]["format"] == "date-time"
+    # removals carry no document values, so even a required column is nullable when deletions are synced
+    assert properties["email"]["type"] == ["null", "string"]
+    assert json_schema(CollectionSettings(name="u", additional_columns=settings.additional_columns[:1]))["properties"]["email"]["type"] == "string"
