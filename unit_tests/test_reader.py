@@ -1,0 +1,126 @@
+"""The page loops of one collection, against a scripted gateway.
+
+These pin the loop logic (cursor following, window ends, retention guards, page shrinking);
+integration_tests/ run the same reader against the local Fauna for real semantics.
+"""
+
+import json
+from typing import Any, List
+
+import pytest
+from faunadb._json import to_json
+from faunadb.query import _wrap
+
+from source_fauna.catalog import CollectionInfo
+from source_fauna.config import CollectionSettings
+from source_fauna.errors import config_error, system_error
+from source_fauna.fauna_gateway import PageTooLarge
+from source_fauna.reader import CollectionReader
+
+TracedError = type(config_error("x"))
+USERS = {"@ref": {"id": "users", "collection": {"@ref": {"id": "collections"}}}}
+NOW = 1_700_000_000_000_000
+DAY = 86_400_000_000
+
+
+def ref(number):
+    return {"@ref": {"id": str(number), "collection": USERS}}
+
+
+def document(number, ts):
+    return {"ref": ref(number), "ts": ts, "data": {"n": number}}
+
+
+def event(number, ts, action="remove"):
+    return {"ts": ts, "action": action, "document": ref(number)}
+
+
+class ScriptedGateway:
+    """Answers queries in order from a script; records what was asked, as wire JSON."""
+
+    def __init__(self, answers: List[Any]) -> None:
+        self.answers = list(answers)
+        self.asked: List[Any] = []
+
+    def query(self, expression, purpose):
+        self.asked.append(json.loads(to_json(_wrap(expression))))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def reader(gateway, history_days=30, deleted_at=None, page_size=2, clock=lambda: 0.0, index="users_ts"):
+    info = CollectionInfo(name="users", history_days=history_days, ts_index=index)
+    return CollectionReader(gateway, info, CollectionSettings(name="users", deleted_at_column=deleted_at), page_size, monotonic=clock)
+
+
+def records(pages):
+    return [record for page in pages for record in page.records]
+
+
+def test_snapshot_follows_after_cursors_until_the_last_page():
+    gateway = ScriptedGateway([NOW, {"data": [document(1, 5), document(2, 6)], "after": [ref(3)]}, {"data": [document(3, 7)]}])
+    assert [r["ref"] for r in records(reader(gateway).snapshot_pages())] == ["1", "2", "3"]
+    assert gateway.asked[2]["expr"]["collection"]["after"] == [ref(3)]
+    assert all(query["at"] == NOW for query in gateway.asked[1:])
+
+
+def test_window_reads_removals_up_to_the_snapshot_then_changed_documents():
+    gateway = ScriptedGateway(
+        [
+            NOW,
+            {"data": [], "after": {"ts": 15, "action": "add", "document": ref(9)}},  # a page filtered empty: follow its cursor
+            {"data": [event(4, 15), event(5, 25)], "after": {"ts": 26, "action": "remove", "document": ref(6)}},  # 25 is past the window
+            {"data": [document(7, 12)]},
+        ]
+    )
+    got = records(reader(gateway, history_days=None, deleted_at="deleted_at").window_pages(10, 20))
+    assert [(r["ref"], r["deleted_at"] is not None) for r in got] == [("4", True), ("7", False)]
+    assert gateway.asked[1]["expr"]["collection"]["after"] == 10
+    assert gateway.asked[2]["expr"]["collection"]["after"] == {"object": {"ts": 15, "action": "add", "document": ref(9)}}
+    assert gateway.asked[3]["expr"]["collection"]["paginate"]["from"] == [10]
+
+
+def test_safe_point_is_the_window_end_or_the_snapshot_whichever_is_earlier():
+    subject = reader(ScriptedGateway([NOW]))
+    assert subject.safe_point(NOW - 5) == NOW - 5
+    assert subject.safe_point(NOW + 5) == NOW
+    assert subject.safe_point(None) == NOW
+
+
+def test_a_page_too_large_is_retried_at_half_the_size():
+    gateway = ScriptedGateway([NOW, PageTooLarge("big"), {"data": [document(1, 5)]}])
+    assert len(records(reader(gateway, page_size=64).snapshot_pages())) == 1
+    assert [query["expr"]["collection"]["size"] for query in gateway.asked[1:]] == [64, 32]
+
+
+def test_a_cursor_that_does_not_move_fails_instead_of_looping():
+    page = {"data": [document(1, 5)], "after": [ref(2)]}
+    with pytest.raises(type(system_error("x"))):
+        records(reader(ScriptedGateway([NOW, page, page, page])).snapshot_pages())
+
+
+def test_deletions_fail_when_the_saved_cursor_is_older_than_history_retention():
+    with pytest.raises(TracedError) as raised:
+        records(reader(ScriptedGateway([NOW]), history_days=1, deleted_at="deleted_at").window_pages(NOW - 2 * DAY, NOW))
+    assert "Refresh (reset) the stream 'users'" in raised.value.message
+
+
+def test_deletions_within_retention_or_with_history_kept_forever_read_on():
+    gateway = ScriptedGateway([NOW, {"data": []}, {"data": []}])
+    assert records(reader(gateway, history_days=None, deleted_at="deleted_at").window_pages(0, NOW)) == []
+
+
+def test_a_snapshot_older_than_history_retention_fails_clearly():
+    times = iter([0.0, 0.0, 16 * 60.0])  # history_days 0 keeps 15 minutes
+    gateway = ScriptedGateway([NOW, {"data": [document(1, 5)], "after": [ref(2)]}])
+    with pytest.raises(TracedError) as raised:
+        records(reader(gateway, history_days=0, clock=lambda: next(times)).snapshot_pages())
+    assert "history_days" in raised.value.message
+
+
+def test_windows_need_the_ts_index():
+    with pytest.raises(TracedError) as raised:
+        records(reader(ScriptedGateway([]), index=None).window_pages(0, 1))
+    assert "full refresh mode" in raised.value.message
