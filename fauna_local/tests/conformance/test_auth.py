@@ -1,0 +1,155 @@
+"""Authentication forms, keys, databases and scoping.
+
+Sources: reference note §1 (Bearer and Basic "secret:" accepted, core `project/src/main/scala/
+RunCorePlugin.scala`; scoped secrets `secret:db:role`, core `ext/model/src/main/scala/auth/AuthScope.scala`),
+§4 (401 shape; driver `errors.py` Unauthorized overwrites the description), §8 (CreateKey returns secret,
+ref, database, role, hashed_secret); driver `tests/test_query.py` (test_create_key, test_nested_keys,
+test_create_database, test_key_from_secret) and `tests/test_errors.py::test_unauthorized`; core
+`ext/api/src/test/scala/queries/BasicFunctionsSpec.scala` ("constructs native classrefs accessors with
+null scope": Paginate(Databases()/Collections()/Keys()) shows only what the key's database holds).
+"""
+
+import base64
+import json
+
+import pytest
+import requests
+from faunadb import query as q
+from faunadb.errors import Unauthorized
+from faunadb.objects import Native, Ref
+
+from .conftest import HTTP_TIMEOUT, SECRET, coll_ref, error_fields
+
+
+def db_ref(name):
+    return Ref(name, Native.DATABASES)
+
+
+def _post(fauna, authorization, expr_body=b'"hi"'):
+    headers = {"X-FaunaDB-API-Version": "4", "Content-Type": "application/json"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    return requests.post(fauna.server.endpoint + "/", data=expr_body, headers=headers, timeout=HTTP_TIMEOUT)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer " + SECRET, "Basic " + base64.b64encode((SECRET + ":").encode()).decode()],
+    ids=["bearer", "basic"],
+)
+def test_given_root_secret_in_either_auth_form_when_querying_then_200(fauna, authorization):
+    # note §1: Authorization: Bearer <secret>; the server also accepts Basic base64("secret:").
+    response = _post(fauna, authorization)
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"resource": "hi"}
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer wrong",
+        "Basic " + base64.b64encode(b"wrong:").decode(),
+        "Token " + SECRET,
+        "Bearer ",
+        "Basic !!!not-base64!!!",
+    ],
+    ids=["missing", "bad-bearer", "bad-basic", "unknown-scheme", "empty-bearer", "garbage-basic"],
+)
+def test_given_bad_or_missing_credentials_when_querying_then_401_unauthorized(fauna, authorization):
+    # note §4: bad/unknown secret or no Authorization -> 401 "unauthorized", WWW-Authenticate header.
+    response = _post(fauna, authorization)
+    assert response.status_code == 401
+    assert response.headers.get("WWW-Authenticate") == 'Basic realm="Unauthorized"'
+    assert json.loads(response.content)["errors"][0]["code"] == "unauthorized"
+
+
+def test_given_bad_secret_when_querying_through_the_driver_then_unauthorized(fauna):
+    # driver tests/test_errors.py::test_unauthorized: Unauthorized with code "unauthorized" (driver
+    # errors.py replaces the description with its own text).
+    client = fauna.client_for("bad_key")
+    with pytest.raises(Unauthorized) as info:
+        client.query(q.to_micros(q.now()))
+    assert info.value.errors[0].code == "unauthorized"
+    assert info.value.errors[0].description.startswith("Unauthorized. Check that endpoint")
+
+
+def test_given_create_database_when_checked_then_it_exists_and_is_listed(fauna):
+    # driver test_query.py::test_create_database; BasicFunctionsSpec: Paginate(Databases()) lists children.
+    created = fauna.q(q.create_database({"name": "database_for_test"}))
+    assert created["ref"] == db_ref("database_for_test")
+    assert created["name"] == "database_for_test"
+    assert fauna.q(q.exists(q.database("database_for_test"))) is True
+    fauna.q(q.create_database({"name": "second"}))
+    assert fauna.all_of(q.databases()) == [db_ref("database_for_test"), db_ref("second")]
+
+
+def test_given_create_key_when_called_then_secret_ref_database_role_hashed_secret(fauna):
+    # note §8: CreateKey returns secret (once), ref, database, role, hashed_secret.
+    fauna.q(q.create_database({"name": "app"}))
+    key = fauna.q(q.create_key({"database": q.database("app"), "role": "server"}))
+    assert isinstance(key["secret"], str) and key["secret"]
+    assert key["database"] == db_ref("app")
+    assert key["role"] == "server"
+    assert "hashed_secret" in key
+    assert key["ref"].collection() == Native.KEYS
+    # The secret is shown once: reading the key back does not reveal it.
+    assert "secret" not in fauna.q(q.get(key["ref"]))
+
+
+def test_given_keys_created_when_paginating_keys_then_in_creation_order(fauna):
+    # driver test_query.py::test_nested_keys: paginate(keys()) == [server_key.ref, admin_key.ref].
+    fauna.q(q.create_database({"name": "db-test"}))
+    server_key = fauna.q(q.create_key({"database": q.database("db-test"), "role": "server"}))
+    admin_key = fauna.q(q.create_key({"database": q.database("db-test"), "role": "admin"}))
+    assert fauna.all_of(q.keys()) == [server_key["ref"], admin_key["ref"]]
+
+
+def test_given_a_key_for_a_child_database_when_used_then_it_reaches_only_that_database(fauna):
+    # driver test_query.py::test_create_key (a server key creates a collection in its database);
+    # BasicFunctionsSpec null scope: each key sees only its own database's collections.
+    fauna.collection("root_only")
+    fauna.q(q.create_database({"name": "database_for_key_test"}))
+    key = fauna.q(q.create_key({"database": q.database("database_for_key_test"), "role": "server"}))
+    child = fauna.client_for(key["secret"])
+    child.query(q.create_collection({"name": "collection_for_test"}))
+    assert child.query(q.exists(q.collection("collection_for_test"))) is True
+    assert child.query(q.paginate(q.collections())) == {"data": [coll_ref("collection_for_test")]}
+    assert child.query(q.exists(q.collection("root_only"))) is False
+    assert fauna.q(q.exists(q.collection("collection_for_test"))) is False
+    assert fauna.all_of(q.collections()) == [coll_ref("root_only")]
+
+
+def test_given_scoped_root_secret_when_used_then_it_acts_inside_the_named_database(fauna):
+    # note §1 (core auth/AuthScope.scala): `secret:dbname:admin` / `secret:dbname:server` act in dbname.
+    fauna.q(q.create_database({"name": "scoped"}))
+    admin = fauna.client_for(SECRET + ":scoped:admin")
+    admin.query(q.create_collection({"name": "inside"}))
+    server = fauna.client_for(SECRET + ":scoped:server")
+    assert server.query(q.paginate(q.collections())) == {"data": [coll_ref("inside")]}
+    assert fauna.q(q.exists(q.collection("inside"))) is False
+
+
+def test_given_scoped_secret_for_missing_database_when_used_then_401(fauna):
+    # note §4: an unknown secret -> 401 (a scope naming no database authenticates nothing).
+    client = fauna.client_for(SECRET + ":no_such_db:admin")
+    with pytest.raises(Unauthorized):
+        client.query(q.to_micros(q.now()))
+
+
+def test_given_a_key_when_getting_it_from_its_secret_then_same_ref(fauna):
+    # driver test_query.py::test_key_from_secret.
+    db = fauna.q(q.create_database({"name": "database_for_key_from_secret_test"}))["ref"]
+    key = fauna.q(q.create_key({"database": db, "role": "server"}))
+    assert fauna.q(q.key_from_secret(key["secret"]))["ref"] == key["ref"]
+
+
+def test_given_deleted_key_when_its_secret_is_used_then_401(fauna):
+    # note §4: an unknown secret -> 401; a deleted key's secret no longer authenticates.
+    fauna.q(q.create_database({"name": "app"}))
+    key = fauna.q(q.create_key({"database": q.database("app"), "role": "server"}))
+    child = fauna.client_for(key["secret"])
+    assert child.query("ok") == "ok"
+    fauna.q(q.delete(key["ref"]))
+    with pytest.raises(Unauthorized):
+        child.query("ok")

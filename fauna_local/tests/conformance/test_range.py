@@ -1,0 +1,165 @@
+"""Range over index sets: element and cursor shapes, inclusive prefix bounds, ordering, index maintenance.
+
+Sources: reference note §5.3 (core `ext/model/src/main/scala/set/RangeSet.scala` compareCursors,
+`ast/Expression.scala` fromIndexTerms, `ast/Parser.scala` CursorParser.parseArray: a prefix lower bound
+floors to (Epoch, MinDocID), a prefix upper bound ceils to (MaxMicros, MaxDocID)); driver
+`tests/test_query.py::test_range` (scalar bounds); core `ext/api/src/test/scala/queries/IndexSpec.scala`.
+"""
+
+import pytest
+from faunadb import query as q
+
+from .conftest import doc_ref
+
+C = "events_src"
+IDX = "by_ts"
+
+
+def R(i):
+    return doc_ref(C, i)
+
+
+@pytest.fixture
+def ts_index(fauna):
+    fauna.collection(C)
+    fauna.index(IDX, C, values=[{"field": "ts"}, {"field": "ref"}])
+    return fauna
+
+
+def _range(lo, hi):
+    return q.range(q.match(q.index(IDX)), lo, hi)
+
+
+def _three_separate(fauna):
+    """Three documents, each in its own transaction; returns their ts in id order."""
+    return [fauna.create(C, {"n": i}, doc_id=str(i))["ts"] for i in (1, 2, 3)]
+
+
+def test_given_ts_ref_index_when_paginating_range_then_elements_are_ts_ref_pairs_and_cursor_is_ts_ref_ref(ts_index):
+    # note §5.3: element = covered values as an array [ts, Ref]; cursor = values + doc ref = [ts, Ref, Ref].
+    t1, t2, t3 = _three_separate(ts_index)
+    page = ts_index.page(_range([], []), size=1)
+    assert page["data"] == [[t1, R(1)]]
+    assert page["after"] == [t2, R(2), R(2)]
+    assert "before" not in page
+    nxt = ts_index.page(_range([], []), size=1, after=page["after"])
+    assert nxt["data"] == [[t2, R(2)]]
+    assert nxt["before"] == [t2, R(2), R(2)]
+    assert nxt["after"] == [t3, R(3), R(3)]
+
+
+def test_given_prefix_lower_bound_when_ranging_then_bound_is_inclusive(ts_index):
+    # note §5.3 / RangeSet.scala: lower `[ts]` includes every tuple starting with ts.
+    t1, t2, t3 = _three_separate(ts_index)
+    assert ts_index.all_of(_range([t2], [])) == [[t2, R(2)], [t3, R(3)]]
+
+
+def test_given_prefix_upper_bound_when_ranging_then_bound_is_inclusive(ts_index):
+    # note §5.3: bounds inclusive on both ends; an upper prefix [ts] ceils to (ts, MaxDocID).
+    t1, t2, t3 = _three_separate(ts_index)
+    assert ts_index.all_of(_range([], [t2])) == [[t1, R(1)], [t2, R(2)]]
+    assert ts_index.all_of(_range([t2], [t2])) == [[t2, R(2)]]
+
+
+def test_given_empty_bounds_when_ranging_then_unbounded(ts_index):
+    # note §5.3: `[]` is unbounded.
+    t1, t2, t3 = _three_separate(ts_index)
+    assert ts_index.all_of(_range([], [])) == [[t1, R(1)], [t2, R(2)], [t3, R(3)]]
+
+
+def test_given_same_ts_docs_when_ranging_then_ties_break_by_numeric_ref_and_ts_ref_bounds_are_exact(ts_index):
+    # note §5.3: docs written in one transaction share ts and are ordered by ref; §5.2 ref order is numeric
+    # (DocID.scala); `[ts, Ref]` bound includes exactly that ref (inclusive both ends).
+    created = ts_index.create_many(C, ["30", "4", "200"])
+    ts = created["ts"]
+    all_rows = ts_index.all_of(_range([], []))
+    assert all_rows == [[ts, R(4)], [ts, R(30)], [ts, R(200)]]
+    assert ts_index.all_of(_range([ts, R(30)], [])) == [[ts, R(30)], [ts, R(200)]]
+    assert ts_index.all_of(_range([], [ts, R(30)])) == [[ts, R(4)], [ts, R(30)]]
+
+
+def test_given_one_transaction_when_creating_several_docs_then_all_share_one_ts(ts_index):
+    # note §8 "Transactions": one request = one transaction with one timestamp shared by all its writes.
+    result = ts_index.q(
+        q.do(
+            q.create(q.ref(q.collection(C), "1"), {"data": {}}),
+            q.create(q.ref(q.collection(C), "2"), {"data": {}}),
+            [q.select("ts", q.get(q.ref(q.collection(C), "1"))), q.select("ts", q.get(q.ref(q.collection(C), "2")))],
+        )
+    )
+    assert result[0] == result[1]
+
+
+def test_given_updated_doc_when_ranging_then_its_entry_moved_to_the_new_ts(ts_index):
+    # note §5.3: an update changes ts: [oldTs, ref] removed, [newTs, ref] added (core IndexSpec "multiple
+    # modifications to single doc": add v1, remove v1, add v2).
+    t1, t2, t3 = _three_separate(ts_index)
+    t1_new = ts_index.q(q.update(q.ref(q.collection(C), "1"), {"data": {"n": 10}}))["ts"]
+    assert t1_new > t3
+    assert ts_index.all_of(_range([], [])) == [[t2, R(2)], [t3, R(3)], [t1_new, R(1)]]
+    assert ts_index.all_of(_range([t1], [t1])) == []
+
+
+def test_given_deleted_doc_when_ranging_then_its_entry_is_gone(ts_index):
+    # note §5.3: deletes remove the entry, Range never shows deletions.
+    t1, t2, t3 = _three_separate(ts_index)
+    ts_index.q(q.delete(q.ref(q.collection(C), "2")))
+    assert ts_index.all_of(_range([], [])) == [[t1, R(1)], [t3, R(3)]]
+
+
+def test_given_size_1_when_walking_a_range_with_after_cursors_then_every_row_once(ts_index):
+    # note §5.1: after inclusive = first element of the next page; walking with size 1 sees each row once.
+    rows = [[ts, R(i)] for i, ts in zip((1, 2, 3), _three_separate(ts_index))]
+    seen, cursor = [], None
+    for _ in range(10):
+        kwargs = {"size": 1}
+        if cursor is not None:
+            kwargs["after"] = cursor
+        page = ts_index.page(_range([], []), **kwargs)
+        seen.extend(page["data"])
+        if "after" not in page:
+            break
+        cursor = page["after"]
+    assert seen == rows
+
+
+def test_given_scalar_value_index_when_ranging_with_scalar_bounds_then_inclusive_scalars(fauna):
+    # driver tests/test_query.py::test_range: values 1..19; range(m,3,8) -> [3..8]; (17,18) -> [17,18];
+    # (19,0) -> []. Single-value elements are scalars (note §5.3).
+    fauna.collection("range_test")
+    fauna.index("range_idx", "range_test", values=[{"field": ["data", "value"]}], active=True)
+    fauna.q(q.do(*[q.create(q.collection("range_test"), {"data": {"value": x}}) for x in range(1, 20)]))
+    m = q.match(q.index("range_idx"))
+    assert fauna.q(q.select("data", q.paginate(q.range(m, 3, 8)))) == [3, 4, 5, 6, 7, 8]
+    assert fauna.q(q.select("data", q.paginate(q.range(m, 17, 18)))) == [17, 18]
+    assert fauna.q(q.select("data", q.paginate(q.range(m, 19, 0)))) == []
+
+
+def test_given_reverse_value_when_matching_then_order_is_descending(fauna):
+    # Fauna v4 docs functions/createindex (values: `reverse` sorts that field descending); core
+    # queries/IndexSpec.scala uses {"field": [...], "reverse": true}.
+    fauna.collection("rev")
+    fauna.index("rev_n", "rev", values=[{"field": ["data", "n"], "reverse": True}])
+    fauna.q(q.do(*[q.create(q.collection("rev"), {"data": {"n": n}}) for n in (2, 1, 3)]))
+    assert fauna.all_of(q.match(q.index("rev_n"))) == [3, 2, 1]
+
+
+def test_given_array_field_in_values_when_matching_then_one_entry_per_element_sorted(fauna):
+    # core queries/IndexSpec.scala "queries an index": values [data.element] over docs with
+    # element ["fire","water"] and ["water","wind"] -> ["fire","water","water","wind"].
+    fauna.collection("heroes")
+    fauna.index("all_heroes_with_element", "heroes", terms=[], values=[{"field": ["data", "element"]}], active=True)
+    fauna.create("heroes", {"element": ["fire", "water"], "name": "Zeus"})
+    fauna.create("heroes", {"element": ["water", "wind"], "name": "Trident"})
+    assert fauna.all_of(q.match(q.index("all_heroes_with_element"))) == ["fire", "water", "water", "wind"]
+
+
+def test_given_term_index_when_matching_then_only_docs_with_that_term_in_ref_order(fauna):
+    # driver tests/test_query.py::test_match (refs with n=100 in creation order); driver test_page.py.
+    fauna.collection("widgets")
+    fauna.index("widgets_by_n", "widgets", terms=[{"field": ["data", "n"]}], active=True)
+    a = fauna.create("widgets", {"n": 100}, doc_id="1")["ref"]
+    b = fauna.create("widgets", {"n": 100, "m": 200}, doc_id="2")["ref"]
+    fauna.create("widgets", {"m": 200}, doc_id="3")
+    assert fauna.all_of(q.match(q.index("widgets_by_n"), 100)) == [a, b]
+    assert fauna.all_of(q.match(q.index("widgets_by_n"), 999)) == []
