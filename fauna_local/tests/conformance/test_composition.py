@@ -168,10 +168,30 @@ def test_given_time_epoch_and_to_micros_when_composed_then_consistent(fauna):
     assert fauna.q(q.epoch(q.to_micros(q.time("1970-01-01T00:00:02Z")), "microsecond")) == FaunaTime("1970-01-01T00:00:02Z")
 
 
-def test_given_format_with_string_and_integer_specifiers_when_evaluated_then_formatted(fauna):
-    # Fauna v4 docs functions/format (Java-style %s and %d conversions).
-    assert fauna.q(q.format("%s-%s", "a", "b")) == "a-b"
-    assert fauna.q(q.format("%d items", 3)) == "3 items"
+@pytest.mark.parametrize(
+    "fmt, values, expected",
+    [
+        ("%s %s %s %s", ["str", True, False, None], "str true false null"),
+        ("%d %o %x", [15, 15, 15], "15 17 f"),
+        ("%2$s%3$s %1$s", ["rocks", "Fauna", "DB"], "FaunaDB rocks"),
+        ("%.2f", [3.14159], "3.14"),
+        ("%-20s", ["str"], "str                 "),
+        ("%%", [], "%"),
+    ],
+    ids=["strings", "ints", "explicit-index", "precision", "left-justify", "percent"],
+)
+def test_given_format_specifiers_when_evaluated_then_core_spec_results(fauna, fmt, values, expected):
+    # core ext/api/src/test/scala/queries/StringFunctionsSpec.scala "format" (same inputs and outputs).
+    assert fauna.q(q.format(fmt, values)) == expected
+
+
+def test_given_format_inside_map_over_documents_when_evaluated_then_one_string_per_document(shapes):
+    # Format composed with Map/Select/Get (StringFunctionsSpec semantics for %s and %d).
+    expr = q.map_(
+        q.lambda_("r", q.format("%s:%d", q.select(["data", "kind"], q.get(q.var("r"))), q.select(["data", "n"], q.get(q.var("r"))))),
+        q.select("data", q.paginate(q.documents(q.collection(C)))),
+    )
+    assert shapes.q(expr) == ["circle:1", "square:2", "circle:3"]
 
 
 def test_given_exists_and_equals_over_sets_and_refs_when_composed_then_booleans(shapes):

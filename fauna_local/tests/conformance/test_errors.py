@@ -148,11 +148,10 @@ def test_given_unbound_variable_when_queried_then_400_invalid_expression_naming_
 
 def test_given_wrong_argument_type_when_queried_then_400_invalid_argument(fauna):
     # Parser.scala: epoch -> Casts.Integer; Renderable.scala InvalidArgument: "Integer expected, String
-    # provided."; driver test_errors.py::test_invalid_argument (type error -> "invalid argument").
+    # provided."; driver test_errors.py::test_invalid_argument (type error -> "invalid argument");
+    # core StringFunctionsSpec (LowerCase(7) -> "invalid argument" at ["lowercase"]): position = the key.
     err = fauna.raises(q.epoch("twelve", "second"), BadRequest)
-    code, description, _ = error_fields(err)
-    assert code == "invalid argument"
-    assert description == "Integer expected, String provided."
+    assert error_fields(err) == ("invalid argument", "Integer expected, String provided.", ["epoch"])
 
 
 def test_given_abort_when_queried_then_400_transaction_aborted_with_the_message(fauna):
