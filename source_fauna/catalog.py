@@ -25,6 +25,7 @@ LISTING_PAGE_SIZE = 1000
 MICROS_PER_DAY = 86_400_000_000
 # Fauna keeps history for history_days plus this offset before it may drop it (core: Collection.MVTOffset).
 HISTORY_OFFSET_MICROS = 15 * 60 * 1_000_000
+SHORT_HISTORY_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class CollectionInfo:
 def load_catalog(gateway: FaunaGateway, config: FaunaConfig) -> List[CollectionInfo]:
     """The collections to sync, in the database's order, validated against the config."""
     collections = list(_pages(gateway, queries.collections_page, "list the collections"))
+    if not collections:
+        raise config_error("The key sees no collections in its database: check that `secret` belongs to the database to sync.")
     by_name = {document["name"]: document for document in collections}
     unknown = [name for name in list(config.collections) + list(config.settings) if name not in by_name]
     if unknown:
@@ -58,10 +61,23 @@ def load_catalog(gateway: FaunaGateway, config: FaunaConfig) -> List[CollectionI
         chosen, notes = choose_index(name, indexes, config.for_collection(name).index)
         for note in notes:
             logger.info(note)
+        if config.for_collection(name).deleted_at_column:
+            _warn_short_history(name, document.get("history_days"))
         catalog.append(
             CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen, index_notes=tuple(notes))
         )
     return catalog
+
+
+def _warn_short_history(collection: str, history_days: Optional[int]) -> None:
+    # Fauna forgets remove events older than history_days (+15 min); a sync that comes later
+    # than that cannot know what was deleted and fails asking for a refresh of the stream.
+    if history_days is not None and history_days < SHORT_HISTORY_DAYS:
+        logger.warning(
+            f"Collection '{collection}' keeps its history for only {history_days} day(s) plus 15 minutes "
+            "(on a self-hosted node the default is 0): deletions are only seen by syncs that run at least that often. "
+            f"Raise it above the time between two syncs, e.g. `Update(Collection(\"{collection}\"), {{history_days: 7}})`."
+        )
 
 
 def choose_index(collection: str, indexes: List[Mapping[str, Any]], named: Optional[str]) -> Tuple[Optional[str], List[str]]:

@@ -11,12 +11,14 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 from source_fauna.catalog import CollectionInfo, load_catalog
 from source_fauna.config import FaunaConfig, parse_config
+from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
 from source_fauna.reader import CollectionReader
 from source_fauna.records import json_schema
 
 _runtimes: Dict[int, Tuple[Mapping[str, Any], "FaunaRuntime"]] = {}
 _runtimes_lock = threading.Lock()
+_MAX_RUNTIMES = 8  # a long-lived process (the Builder's server) sees many configs; keep the latest
 
 
 class FaunaRuntime:
@@ -46,8 +48,6 @@ class FaunaRuntime:
         with self._lock:
             if collection not in self._readers:
                 if collection not in infos:
-                    from source_fauna.errors import config_error
-
                     raise config_error(
                         f"Collection '{collection}' is in the catalog but not in the database any more, or not selected "
                         "by `collections`. Refresh the source schema in Airbyte."
@@ -65,6 +65,8 @@ def runtime_for(config: Mapping[str, Any]) -> FaunaRuntime:
         if entry is None or entry[0] is not config:
             entry = (config, FaunaRuntime(config))
             _runtimes[id(config)] = entry
+            while len(_runtimes) > _MAX_RUNTIMES:
+                del _runtimes[next(iter(_runtimes))]
         return entry[1]
 
 
