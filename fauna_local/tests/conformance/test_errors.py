@@ -57,6 +57,13 @@ def test_given_undefined_collection_inside_select_when_evaluated_then_400_invali
     assert error_fields(err) == ("invalid ref", "Ref refers to undefined collection 'invalid-ref'", ["from"])
 
 
+def test_given_undefined_collection_when_select_has_a_default_then_still_400_invalid_ref(fauna):
+    # core ast/EvalContext.scala SelectE: an unresolved ref in `from` is an UnresolvedRefError before the
+    # default is considered (the default only replaces ValueNotFound).
+    err = fauna.raises(q.select("id", q.collection("invalid-ref"), "dflt"), BadRequest)
+    assert error_fields(err)[0] == "invalid ref"
+
+
 @pytest.mark.parametrize(
     "expr",
     [q.exists(q.index("nope")), q.exists(q.collection("nope")), q.exists(q.ref(q.collection("nope"), "1"))],

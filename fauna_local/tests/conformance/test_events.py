@@ -208,3 +208,18 @@ def test_given_several_docs_in_one_transaction_when_reading_events_then_ordered_
     ts2 = fauna.create_many(C, ["3"])["ts"]
     evs = events_of(fauna, docs_set())
     assert [(e["ts"], e["document"]) for e in evs] == [(ts1, R(9)), (ts1, R(20)), (ts1, R(100)), (ts2, R(3))]
+
+
+def test_given_events_when_walking_backwards_with_before_cursors_then_all_events_newest_page_first(history):
+    # core SetSpec.collectEvents("before"): start from {ts: Long.MaxValue}, follow `before` until absent;
+    # pages come newest first, each page ascending (PaginateFunction.scala: "Following backward pages will
+    # paginate backward in time").
+    full = events_of(history, docs_set())
+    pages, cursor = [], {"ts": 2**63 - 1}
+    for _ in range(10):
+        page = history.q(q.paginate(docs_set(), events=True, size=2, before=cursor))
+        pages.append(page["data"])
+        if "before" not in page:
+            break
+        cursor = page["before"]
+    assert pages == [full[1:3], full[0:1]]

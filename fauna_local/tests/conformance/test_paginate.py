@@ -222,3 +222,32 @@ def test_given_indexes_spells_novels_poems_when_paginating_indexes_then_creation
     fauna.index("novels", "cls")
     fauna.index("poems", "cls2")
     assert fauna.page(q.indexes()) == {"data": [index_ref("spells"), index_ref("novels"), index_ref("poems")]}
+
+
+@pytest.mark.parametrize(
+    "cursor, expected",
+    [
+        ({"after": [R(2)]}, {"before": [R(2)], "data": [R(2), R(3)]}),
+        ({"before": [R(3)]}, {"after": [R(3)], "data": [R(1), R(2)]}),
+    ],
+    ids=["after", "before"],
+)
+def test_given_cursor_object_argument_when_paginating_then_same_as_after_or_before(three, cursor, expected):
+    # core ast/Parser.scala "paginate"+"cursor" (PaginateFunction.PaginateCursor, CursorParser.parseCursorObj):
+    # {"after": c} pages forward from c inclusive, {"before": c} backward from c exclusive.
+    from faunadb.objects import _Expr
+
+    page = three.q(_Expr({"paginate": q.documents(q.collection(C)), "cursor": cursor}))
+    assert page == expected
+
+
+def test_given_cursor_object_without_before_or_after_when_paginating_then_400_invalid_argument(three):
+    # ast/Error.scala InvalidCursorObject (InvalidArgumentError); Renderable.scala: "Invalid cursor object.
+    # Expected an object with either 'before' or 'after' key in it.".
+    from faunadb.objects import _Expr
+
+    err = three.raises(_Expr({"paginate": q.documents(q.collection(C)), "cursor": {"sideways": [R(1)]}}), BadRequest)
+    assert error_fields(err)[:2] == (
+        "invalid argument",
+        "Invalid cursor object. Expected an object with either 'before' or 'after' key in it.",
+    )
