@@ -1,0 +1,59 @@
+"""The connector's wheel: what a `pip install`, the Docker image and PyAirbyte get.
+
+The wheel is built from this checkout with the project's own build backend (`pip wheel . --no-deps`)
+and must hold the connector and its manifest, and nothing of the local Fauna or the tests.
+"""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_TIMEOUT_SECONDS = 300
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--quiet", "--wheel-dir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_SECONDS,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    wheels = list(out.glob("source_fauna-*.whl"))
+    assert len(wheels) == 1, f"expected one wheel, found {wheels}"
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def wheel_names(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.namelist()
+
+
+def test_wheel_has_no_local_fauna_and_no_tests(wheel_names):
+    top_levels = {name.split("/")[0] for name in wheel_names}
+    assert not any(level.startswith("fauna_local") for level in top_levels), sorted(top_levels)
+    assert not top_levels & {"unit_tests", "integration_tests", "examples", "bench", "scripts"}
+    package_dirs = {level for level in top_levels if not level.endswith(".dist-info")}
+    assert package_dirs == {"source_fauna"}
+
+
+def test_wheel_has_the_manifest_and_components(wheel_names):
+    assert "source_fauna/manifest.yaml" in wheel_names
+    assert "source_fauna/components.py" in wheel_names
+    assert "source_fauna/run.py" in wheel_names
+
+
+def test_wheel_declares_the_console_script(wheel, wheel_names):
+    entry_points = [name for name in wheel_names if name.endswith(".dist-info/entry_points.txt")]
+    assert len(entry_points) == 1
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read(entry_points[0]).decode()
+    assert "[console_scripts]" in text
+    assert "source-fauna=source_fauna.run:run" in text.replace(" ", "")
