@@ -209,8 +209,10 @@ def test_given_unique_index_when_a_duplicate_value_is_written_then_400_instance_
 
 
 def test_given_collection_and_doc_in_one_transaction_when_queried_then_400(fauna):
-    # note §9.14; Renderable.scala CollectionAndDocumentCreatedInSameTx:
-    # "Cannot create a collection and a document in it in the same transaction.".
+    # Fauna v4 docs functions/createcollection: "You cannot create a collection and insert documents into
+    # that collection in the same transaction."; note §9.14; Renderable.scala
+    # CollectionAndDocumentCreatedInSameTx: "Cannot create a collection and a document in it in the same
+    # transaction.". (Conflicting source: core api/CollectionSpec.scala says API < 5 still allows it.)
     err = fauna.raises(
         q.do(q.create_collection({"name": "fresh"}), q.create(q.collection("fresh"), {"data": {}})), BadRequest
     )
@@ -223,8 +225,8 @@ def test_given_collection_and_doc_in_one_transaction_when_queried_then_400(fauna
 
 
 def test_given_collection_and_its_index_in_one_transaction_when_queried_then_400(fauna):
-    # note §9.14 / Fauna v4 docs functions/createindex: an index may not be created in the same
-    # transaction as its source collection.
+    # note §9.14 / Fauna v4 docs functions/createindex: "(The index may not be used in its creation
+    # transaction, and it may not be created in the same transaction as its source collections.)"
     fauna.raises(
         q.do(
             q.create_collection({"name": "fresh"}),

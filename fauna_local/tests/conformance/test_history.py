@@ -67,6 +67,12 @@ def test_given_history_days_when_creating_collection_then_it_is_echoed(fauna):
     assert fauna.q(q.select("history_days", q.get(q.collection(C)))) == 30
 
 
+def test_given_no_history_days_when_creating_collection_then_default_is_zero(fauna):
+    # core api/CollectionSpec.scala "classes get the default retention policy if not specified":
+    # history_days == 0; Fauna v4 docs functions/createcollection: "The default value is zero days".
+    assert fauna.collection(C)["history_days"] == 0
+
+
 def test_given_updated_doc_when_reading_at_an_earlier_ts_then_the_old_version_is_seen(fauna):
     # driver test_query.py::test_at / test_insert: At(prev_ts, Get(ref)) and Get(ref, ts=prev_ts) return the
     # earlier version.
