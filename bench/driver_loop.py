@@ -5,7 +5,7 @@
 Sends `Map(Paginate(Documents(Collection(c)), size: S, after: …), Lambda("x", Get(Var("x"))))` page
 after page through `client.query` (the driver's own request and response decoding), and with
 `--convert` also turns every document into JSON values (`Ref` → id/collection, `FaunaTime` → its
-string, `date` → ISO date), the least a connector must do. Prints one JSON line: documents, pages,
+string, `date` → ISO date), the least a connector must do. Prints one JSON line on stderr: documents, pages,
 and the monotonic times of the first and last page (the parent measures CPU and RSS).
 """
 
@@ -75,8 +75,9 @@ def main() -> None:
         after = page.get("after")
         if after is None:
             break
-    print(json.dumps({"documents": documents, "pages": pages, "started": started, "first": first, "last": last, "first_page": first_page}))
-    sys.stdout.flush()
+    # On stderr, so stdout carries nothing (the parent reads both; only this line matters).
+    print(json.dumps({"documents": documents, "pages": pages, "started": started, "first": first, "last": last, "first_page": first_page}), file=sys.stderr)
+    sys.stderr.flush()
 
 
 if __name__ == "__main__":

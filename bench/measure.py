@@ -24,6 +24,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 class SourceRun:
     command: List[str]
     returncode: int
+    started: float  # monotonic time the process was started
     wall: float  # start of the process to its exit
     startup: Optional[float]  # start of the process to the first record
     first: Optional[float]  # monotonic times of the read that brought the first / last record
@@ -134,6 +135,7 @@ def run_source(
     return SourceRun(
         command=list(command),
         returncode=process.returncode,
+        started=started,
         wall=ended - started,
         startup=(first - started) if first is not None else None,
         first=first,
