@@ -1,0 +1,155 @@
+"""The in-process API: authenticate, parse, evaluate in one transaction, render. No HTTP here.
+
+`Engine.execute(body, secret)` returns `(status, body_bytes, headers)` exactly as the HTTP layer sends them,
+so a benchmark can time evaluation apart from HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any, Dict, Optional, Tuple, Union
+
+from fauna_local.language import Context, compile_expr
+from fauna_local.language import errors
+from fauna_local.language.functions.schema import hash_secret
+from fauna_local.storage.clock import Clock
+from fauna_local.storage.store import Database, Store
+from fauna_local.wire import codec
+
+BUILD = "fauna_local-4.0"  # x-faunadb-build value
+ROLES = ("admin", "server", "server-readonly", "client")
+
+Response = Tuple[int, bytes, Dict[str, str]]
+
+
+class Engine:
+    def __init__(self, secret: str = "secret", data_dir: Optional[str] = None, clock_offset_seconds: float = 0.0):
+        self.secret = secret
+        self.clock = Clock(clock_offset_seconds)
+        self.store = Store(self.clock, codec.render_document, codec.decode_document, codec.decode_document_ref, data_dir)
+        self._stats_lock = threading.Lock()
+        self.stats: Dict[str, Any] = {"queries": 0, "errors": 0, "eval_seconds": 0.0}
+
+    # -- auth -------------------------------------------------------------------------------------
+    def authenticate(self, secret: Optional[str]) -> Optional[Tuple[Database, str]]:
+        """root secret -> admin of the root DB; `secret:db/child:role` scoped; key secrets -> their DB/role."""
+        if not secret:
+            return None
+        base, _, scope = secret.partition(":")
+        if base == self.secret:
+            if not scope:
+                return self.store.root, "admin"
+            path_text, _, role = scope.partition(":")
+            role = role or "admin"
+            db = self.store.database(tuple(p for p in path_text.split("/") if p))
+            if db is None or role not in ROLES:
+                return None
+            return db, role
+        with self.store.lock:
+            entry = self.store.key_hashes.get(hash_secret(secret))
+            if entry is None:
+                return None
+            path, role, _ = entry
+            db = self.store.database(path)
+        if db is None or role not in ROLES:
+            return None
+        return db, role
+
+    def is_root(self, secret: Optional[str]) -> bool:
+        return secret == self.secret
+
+    # -- queries ----------------------------------------------------------------------------------
+    def execute(self, body: Union[bytes, str, Any], secret: Optional[str]) -> Response:
+        """Run one request (one transaction). `body` is JSON text/bytes or an already-parsed expression."""
+        auth = self.authenticate(secret)
+        if auth is None:
+            return self._error(errors.unauthorized(), 0)
+        db, role = auth
+        try:
+            expr = self._parse(body)
+            node = compile_expr(expr)
+        except errors.FaunaError as e:
+            return self._error(e, self.clock.last_txn_ts)
+        started = time.perf_counter()
+        with self.store.lock:
+            txn = self.store.begin()
+            ctx = Context(self, db, txn, role)
+            try:
+                value = node(ctx)
+                self.store.commit(txn)
+            except errors.FaunaError as e:
+                self.store.rollback(txn)
+                return self._error(e, txn.ts)
+            except RecursionError:
+                self.store.rollback(txn)
+                return self._error(errors.too_deep([]), txn.ts)
+            except Exception:  # an engine bug must not take the server down: 500, transaction undone
+                self.store.rollback(txn)
+                import traceback
+
+                traceback.print_exc()
+                return self._error(errors.internal_error(), txn.ts)
+        try:
+            text = '{"resource":' + codec.render(value) + "}"
+        except (TypeError, RecursionError):
+            return self._error(errors.internal_error(), txn.ts)
+        elapsed = time.perf_counter() - started
+        with self._stats_lock:
+            self.stats["queries"] += 1
+            self.stats["eval_seconds"] += elapsed
+        status = 201 if id(value) in ctx.created else 200
+        out = text.encode("utf-8")
+        return status, out, self._headers(txn.ts, elapsed, len(out))
+
+    @staticmethod
+    def _parse(body: Any) -> Any:
+        if not isinstance(body, (bytes, str)):
+            return body
+        if not body or not body.strip():
+            raise errors.no_query([])
+        try:
+            return json.loads(body)
+        except RecursionError:
+            raise errors.too_deep([]) from None
+        except (ValueError, UnicodeDecodeError):
+            raise errors.invalid_json([]) from None
+
+    def _headers(self, ts: int, elapsed: float, size: int) -> Dict[str, str]:
+        # Names from core ext/net/src/main/scala/http/HTTPHeaders.scala (note §6).
+        return {
+            "x-txn-time": str(ts),
+            "x-faunadb-build": BUILD,
+            "x-compute-ops": "1",
+            "x-byte-read-ops": "0",
+            "x-byte-write-ops": "0",
+            "x-query-time": str(int(elapsed * 1000)),
+            "x-query-bytes-in": "0",
+            "x-query-bytes-out": str(size),
+            "x-storage-bytes-read": "0",
+            "x-storage-bytes-write": "0",
+            "x-txn-retries": "0",
+            "x-rate-limited-ops": "0",
+        }
+
+    def _error(self, error: errors.FaunaError, ts: int) -> Response:
+        with self._stats_lock:
+            self.stats["errors"] += 1
+        return error_response(error, ts or self.clock.last_txn_ts)
+
+    def reset(self) -> None:
+        self.store.reset()
+
+
+def error_response(error: errors.FaunaError, ts: int) -> Response:
+    """`{"errors":[{position?, code, description}]}` (note §4); no metrics headers on 401/500 (note §6)."""
+    entry: Dict[str, Any] = {}
+    if error.position is not None:
+        entry["position"] = error.position
+    entry["code"] = error.code
+    entry["description"] = error.description
+    body = json.dumps({"errors": [entry]}, separators=(",", ":")).encode("utf-8")
+    headers = {"x-txn-time": str(ts), "x-faunadb-build": BUILD}
+    headers.update(error.headers)
+    return error.status, body, headers

@@ -1,0 +1,234 @@
+"""Compile a JSON FQL v4 expression into a tree of Python closures, then evaluate it.
+
+Each JSON object is a function call chosen by its **exact key set** (reference note §2, core
+`ast/Parser.scala`): the function's name key holds its first argument, the other keys are named arguments.
+Functions register themselves with `@function(name, *required, optional=..., lazy=...)`, declaring their
+arguments once; compiling validates the key set (400 invalid expression with the position) before anything
+runs. Any function nests in any other: arguments are compiled recursively.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+from fauna_local.language import errors
+from fauna_local.values import Bytes, QueryValue, Ref, SetRef, Time
+
+Node = Callable[["Context"], Any]
+MAX_DEPTH = 200
+
+
+@dataclass
+class Spec:
+    name: str
+    required: Tuple[str, ...]
+    optional: Tuple[str, ...]
+    impl: Callable[..., Any]
+    lazy: bool  # impl receives compiled nodes instead of values (If, And, Let, At, ...)
+    special: Optional[Callable[..., Node]] = None  # impl compiles its own arguments (Lambda, Let, Var)
+
+    @property
+    def keys(self) -> FrozenSet[str]:
+        return frozenset((self.name,) + self.required)
+
+
+FUNCTIONS: Dict[str, Spec] = {}
+
+
+def function(name: str, *required: str, optional: Sequence[str] = (), lazy: bool = False) -> Callable:
+    """Register `impl(ctx, pos, first, *required, **optional)` as the FQL function `name`."""
+
+    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+        FUNCTIONS[name] = Spec(name, tuple(required), tuple(optional), impl, lazy)
+        return impl
+
+    return register
+
+
+def special_form(name: str, *required: str, optional: Sequence[str] = ()) -> Callable:
+    """Register a form that compiles its own arguments: `compile_fn(compiler, expr, pos) -> Node`."""
+
+    def register(compile_fn: Callable[..., Node]) -> Callable[..., Node]:
+        FUNCTIONS[name] = Spec(name, tuple(required), tuple(optional), compile_fn, False, compile_fn)
+        return compile_fn
+
+    return register
+
+
+class Context:
+    """Evaluation state of one request: database, snapshot time, transaction, variables, role."""
+
+    __slots__ = ("engine", "store", "db", "ts", "now", "txn", "vars", "role", "created", "read_only_ts", "depth")
+
+    def __init__(self, engine: Any, db: Any, txn: Any, role: str):
+        self.engine = engine
+        self.store = engine.store
+        self.db = db
+        self.txn = txn
+        self.ts = txn.ts  # snapshot time for reads; At/Get(ts)/Paginate(ts) lower it
+        self.now = txn.ts
+        self.vars: Dict[str, Any] = {}
+        self.role = role
+        self.created: set = set()  # id() of values that are newly created documents (-> HTTP 201)
+        self.read_only_ts = False
+        self.depth = 0
+
+    def derive(self, **changes: Any) -> "Context":
+        other = Context.__new__(Context)
+        for slot in Context.__slots__:
+            setattr(other, slot, getattr(self, slot))
+        for k, v in changes.items():
+            setattr(other, k, v)
+        return other
+
+
+def describe(value: Any) -> str:
+    """Type names as Fauna prints them in 'X expected, Y provided.' (core `Type.scala`)."""
+    if value is None:
+        return "Null"
+    if isinstance(value, bool):
+        return "Boolean"
+    if isinstance(value, int):
+        return "Integer"
+    if isinstance(value, float):
+        return "Double"
+    if isinstance(value, str):
+        return "String"
+    if isinstance(value, list):
+        return "Array"
+    if isinstance(value, Ref):
+        return "Ref"
+    if isinstance(value, Time):
+        return "Time"
+    if isinstance(value, datetime.date):
+        return "Date"
+    if isinstance(value, Bytes):
+        return "Bytes"
+    if isinstance(value, SetRef):
+        return "Set"
+    if isinstance(value, QueryValue):
+        return "Lambda"
+    if isinstance(value, dict):
+        if set(value) >= {"data"} and ("after" in value or "before" in value or set(value) == {"data"}):
+            return "Page"
+        return "Object"
+    return "Object"
+
+
+def compile_expr(expr: Any, pos: Tuple[Any, ...] = (), depth: int = 0) -> Node:
+    """JSON expression -> closure. Raises errors.FaunaError (400) for anything that is not a valid form."""
+    if depth > MAX_DEPTH:
+        raise errors.too_deep(list(pos))
+    t = type(expr)
+    if t is str or t is int or t is float or t is bool or expr is None:
+        return _constant(lambda ctx, v=expr: v)
+    if t is list:
+        items = [compile_expr(e, pos + (i,), depth + 1) for i, e in enumerate(expr)]
+        if all(getattr(n, "constant", False) for n in items):
+            values = [n(None) for n in items]
+            return lambda ctx: list(values)
+        return lambda ctx: [n(ctx) for n in items]
+    if t is dict:
+        return _compile_object(expr, pos, depth)
+    raise errors.invalid_expression("Unsupported JSON value.", list(pos))
+
+
+def _compile_object(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int) -> Node:
+    keys = list(expr)
+    if len(keys) == 1 and keys[0] in ("@set", "@query"):
+        # A set or lambda value sent back: evaluating its expression rebuilds the value.
+        return compile_expr(expr[keys[0]], pos + (keys[0],), depth + 1)
+    if len(keys) == 1 and keys[0].startswith("@"):
+        value = literal(keys[0], expr[keys[0]], pos, depth)
+        return _constant(lambda ctx: value)
+    key_set = frozenset(keys)
+    candidates = [FUNCTIONS[k] for k in keys if k in FUNCTIONS]
+    for spec in candidates:
+        allowed = spec.keys | frozenset(spec.optional)
+        if spec.keys <= key_set <= allowed:
+            return _compile_call(spec, expr, pos, depth)
+    raise errors.no_form(keys, list(pos))
+
+
+def _compile_call(spec: Spec, expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int) -> Node:
+    if spec.special is not None:
+        return spec.special(expr, pos, depth)
+    name = spec.name
+    first = compile_expr(expr[name], pos + (name,), depth + 1)
+    required = [compile_expr(expr[k], pos + (k,), depth + 1) for k in spec.required]
+    optional = {k: compile_expr(expr[k], pos + (k,), depth + 1) for k in spec.optional if k in expr}
+    impl = spec.impl
+    plist = list(pos)
+    if spec.lazy:
+        return lambda ctx: impl(ctx, plist, first, *required, **optional)
+    if not required and not optional:
+        return lambda ctx: impl(ctx, plist, first(ctx))
+    if not optional and len(required) == 1:
+        second = required[0]
+        return lambda ctx: impl(ctx, plist, first(ctx), second(ctx))
+
+    def call(ctx: Context) -> Any:
+        return impl(ctx, plist, first(ctx), *[n(ctx) for n in required], **{k: n(ctx) for k, n in optional.items()})
+
+    return call
+
+
+def literal(tag: str, body: Any, pos: Tuple[Any, ...], depth: int) -> Any:
+    """Tagged literals: @ref (object and legacy string), @ts, @date, @bytes, @obj."""
+    p = list(pos) + [tag]
+    try:
+        if tag == "@ref":
+            if isinstance(body, str):
+                return legacy_ref(body, p)
+            if isinstance(body, dict) and "id" in body:
+                coll = body.get("collection")
+                db = body.get("database")
+                return Ref(
+                    str(body["id"]),
+                    literal("@ref", coll["@ref"], pos, depth) if isinstance(coll, dict) and "@ref" in coll else None,
+                    literal("@ref", db["@ref"], pos, depth) if isinstance(db, dict) and "@ref" in db else None,
+                )
+        elif tag == "@ts" and isinstance(body, str):
+            return Time.parse(body)
+        elif tag == "@date" and isinstance(body, str):
+            return datetime.date.fromisoformat(body)
+        elif tag == "@bytes" and isinstance(body, str):
+            return Bytes(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)) if ("-" in body or "_" in body) else base64.b64decode(body))
+        elif tag == "@obj" and isinstance(body, dict):
+            return {k: _literal_value(v, pos + ("@obj", k), depth + 1) for k, v in body.items()}
+    except (ValueError, TypeError, KeyError):
+        pass
+    raise errors.invalid_expression(f"Invalid {tag} literal.", p)
+
+
+def _literal_value(value: Any, pos: Tuple[Any, ...], depth: int) -> Any:
+    """Inside @obj: plain JSON values stay data; nested tags are still decoded."""
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)).startswith("@"):
+            k = next(iter(value))
+            return literal(k, value[k], pos, depth)
+        return {k: _literal_value(v, pos + (k,), depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal_value(v, pos + (i,), depth + 1) for i, v in enumerate(value)]
+    return value
+
+
+def legacy_ref(text: str, pos: List[Any]) -> Ref:
+    """`{"@ref":"classes/users/1"}` / `"collections/users"` / `"indexes/x"` (driver `ref("classes/x")`)."""
+    parts = text.strip("/").split("/")
+    kinds = {"classes": "collections", "collections": "collections", "indexes": "indexes", "databases": "databases", "keys": "keys"}
+    if len(parts) == 1 and parts[0] in kinds:
+        return Ref(kinds[parts[0]])
+    if len(parts) == 2 and parts[0] in kinds:
+        return Ref(parts[1], Ref(kinds[parts[0]]))
+    if len(parts) == 3 and parts[0] in ("classes", "collections"):
+        return Ref(parts[2], Ref(parts[1], Ref("collections")))
+    raise errors.invalid_expression(f"Invalid ref string '{text}'.", pos)
+
+
+def _constant(node: Node) -> Node:
+    node.constant = True  # type: ignore[attr-defined]
+    return node

@@ -1,0 +1,452 @@
+"""Sets and Paginate: documents, match, range, events, the native schema sets, paginate.
+
+A set is a sorted sequence of keys at the snapshot time; each kind says how a key becomes an element and a
+cursor, and how a cursor sent back becomes a key (core `PaginateFunction.scala`, `IndexTuple.scala`,
+`RangeSet.scala`, `Event.scala`; note §5.1-5.5).
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any, Dict, List, Optional, Tuple
+
+from fauna_local.language import args, errors
+from fauna_local.language.compiler import Context, describe, function
+from fauna_local.language.resolve import can_read, collection, database_of, index, undefined
+from fauna_local.storage.documents import ADD, REMOVE
+from fauna_local.storage.ordering import HIGHEST, LOWEST, Reversed, ref_key, sort_key
+from fauna_local.values import Date, Ref, SetRef, Time
+
+DEFAULT_PAGE_SIZE = 64  # fauna.repo.DefaultPageSize (note §5.1)
+MAX_PAGE_SIZE = 100_000  # ReadAdaptor.MaxPageSize; larger sizes are silently capped (note §5.1)
+ACTION_ORDER = {"add": 0, "create": 0, "update": 1, "remove": 2, "delete": 2}
+
+
+class IndexedSet:
+    """Base: subclasses provide keys(ctx), element(key), cursor(key), cursor_key(ctx, values, pos, high)."""
+
+    def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        raise NotImplementedError
+
+    def events(self, ctx: Context, pos: List[Any]) -> List[Tuple[Tuple[Any, ...], Dict[str, Any]]]:
+        raise errors.invalid_argument("This set has no history.", pos)
+
+
+class DocumentsSet(IndexedSet):
+    """`Documents(Collection(c))`: refs ordered by numeric id; cursor `[Ref]` (note §5.2)."""
+
+    def __init__(self, coll_ref: Ref):
+        self.coll_ref = coll_ref
+
+    def _space(self, ctx: Context, pos: List[Any]):
+        can_read(ctx, pos)
+        return collection(ctx, self.coll_ref, pos)[1]
+
+    def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        return self._space(ctx, pos).set.keys_at(ctx.ts)
+
+    def element(self, key: int) -> Ref:
+        return Ref(str(key), self.coll_ref)
+
+    def cursor(self, key: int) -> List[Any]:
+        return [Ref(str(key), self.coll_ref)]
+
+    def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
+        if not values:
+            return 2**64 if high else -1
+        first = values[0]
+        if isinstance(first, Ref) and first.collection is not None:
+            if first.collection.kind == "collections":
+                collection(ctx, first.collection, pos)
+            if first.id.isdigit():
+                return int(first.id)
+        return 2**64 if high else -1
+
+    def events(self, ctx: Context, pos: List[Any]):
+        space = self._space(ctx, pos)
+        mvt = ctx.store.min_valid_time(space, ctx.now)
+        out = []
+        coll = self.coll_ref
+        for ts, key, action in space.set.events_from(mvt):
+            if ts > ctx.ts:
+                break
+            out.append(((ts, key, ACTION_ORDER[action]), {"ts": ts, "action": action, "document": Ref(str(key), coll)}))
+        out.sort(key=lambda e: e[0])
+        return out
+
+    def event_ref_key(self, ref: Ref) -> Any:
+        return int(ref.id) if ref.id.isdigit() else -1
+
+
+class SchemaSet(IndexedSet):
+    """`Collections()`, `Indexes()`, `Databases()`, `Keys()`: creation order (note §5.2)."""
+
+    def __init__(self, kind: str, scope: Optional[Ref]):
+        self.kind = kind
+        self.scope = scope
+        self.names: Dict[int, str] = {}
+
+    def _space(self, ctx: Context, pos: List[Any]):
+        can_read(ctx, pos)
+        db = database_of(ctx, self.scope, pos)
+        if db is None:
+            raise undefined(self.scope, pos)
+        space = db.natives[self.kind]
+        self.names = space.names
+        return space
+
+    def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        return self._space(ctx, pos).set.keys_at(ctx.ts)
+
+    def element(self, key: int) -> Ref:
+        return Ref(self.names[key], Ref(self.kind), self.scope)
+
+    def cursor(self, key: int) -> List[Any]:
+        return [self.element(key)]
+
+    def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
+        space = self._space(ctx, pos)
+        if values and isinstance(values[0], Ref) and values[0].id in space.by_name:
+            return space.by_name[values[0].id]
+        return 2**64 if high else -1
+
+
+class MatchSet(IndexedSet):
+    """`Match(Index(i), terms)`: entries ordered by values then doc id; element = the values (scalar when
+    one, array when several, the ref when none); cursor = values + [ref] (note §5.3)."""
+
+    def __init__(self, index_ref: Ref, terms: List[Any]):
+        self.index_ref = index_ref
+        self.terms = terms
+        self.idx: Any = None
+
+    def _index(self, ctx: Context, pos: List[Any]):
+        can_read(ctx, pos)
+        db, idx = index(ctx, self.index_ref, pos)
+        if (db.path, idx.name) in ctx.txn.created_indexes:
+            raise errors.same_txn_index(pos)
+        if not idx.active:
+            raise errors.index_inactive(idx.name, pos)
+        self.idx = idx
+        return idx
+
+    def _partition(self, ctx: Context, pos: List[Any]):
+        return self._index(ctx, pos).partition(self.terms)
+
+    def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        part = self._partition(ctx, pos)
+        return part.keys_at(ctx.ts) if part is not None else []
+
+    def element(self, key: Tuple[Any, ...]) -> Any:
+        values, ref = self.idx.entries[key]
+        if not values:
+            return ref
+        if len(values) == 1:
+            return values[0]
+        return list(values)
+
+    def cursor(self, key: Tuple[Any, ...]) -> List[Any]:
+        values, ref = self.idx.entries[key]
+        return list(values) + [ref]
+
+    def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
+        idx = self._index(ctx, pos)
+        out: List[Any] = []
+        for i, v in enumerate(values):
+            if i < len(idx.values):
+                k = sort_key(v)
+                out.append(Reversed(k) if idx.values[i][1] else k)
+            elif isinstance(v, Ref):
+                if v.collection is not None and v.collection.kind == "collections":
+                    collection(ctx, v.collection, pos)
+                out.append(int(v.id) if v.id.isdigit() else -1)
+                break
+        if high:
+            out.append(HIGHEST)
+        return tuple(out)
+
+    def events(self, ctx: Context, pos: List[Any]):
+        idx = self._index(ctx, pos)
+        part = idx.partition(self.terms)
+        if part is None:
+            return []
+        db, space = collection(ctx, Ref(idx.source, Ref("collections"), self.index_ref.database), pos)
+        mvt = ctx.store.min_valid_time(space, ctx.now)
+        out = []
+        for ts, skey, action in part.events_from(mvt):
+            if ts > ctx.ts:
+                break
+            values, ref = idx.entries[skey]
+            event = {"ts": ts, "action": action, "document": ref}
+            if values:
+                event["data"] = list(values)
+            out.append(((ts, skey[-1], ACTION_ORDER[action], skey), event))
+        out.sort(key=lambda e: e[0][:3])
+        return out
+
+    def event_ref_key(self, ref: Ref) -> Any:
+        return int(ref.id) if ref.id.isdigit() else -1
+
+
+class RangeSet(IndexedSet):
+    """`Range(set, from, to)`: both bounds inclusive, prefix matching, `[]` unbounded (note §5.3)."""
+
+    def __init__(self, inner: IndexedSet, lo: List[Any], hi: List[Any]):
+        self.inner = inner
+        self.lo = lo
+        self.hi = hi
+
+    def _bounds(self, ctx: Context, keys: List[Any], pos: List[Any]) -> Tuple[int, int]:
+        lo = bisect.bisect_left(keys, self.inner.cursor_key(ctx, self.lo, pos, False)) if self.lo else 0
+        hi = bisect.bisect_right(keys, self.inner.cursor_key(ctx, self.hi, pos, True)) if self.hi else len(keys)
+        return lo, max(lo, hi)
+
+    def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        keys = self.inner.keys(ctx, pos)
+        lo, hi = self._bounds(ctx, keys, pos)
+        return keys[lo:hi] if (lo, hi) != (0, len(keys)) else keys
+
+    def element(self, key: Any) -> Any:
+        return self.inner.element(key)
+
+    def cursor(self, key: Any) -> List[Any]:
+        return self.inner.cursor(key)
+
+    def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
+        return self.inner.cursor_key(ctx, values, pos, high)
+
+    def events(self, ctx: Context, pos: List[Any]):
+        lo = self.inner.cursor_key(ctx, self.lo, pos, False) if self.lo else None
+        hi = self.inner.cursor_key(ctx, self.hi, pos, True) if self.hi else None
+        out = []
+        for key, event in self.inner.events(ctx, pos):
+            k = key[3] if len(key) > 3 else key[1]
+            if (lo is None or not k < lo) and (hi is None or not hi < k):
+                out.append((key, event))
+        return out
+
+    def event_ref_key(self, ref: Ref) -> Any:
+        return self.inner.event_ref_key(ref)
+
+
+class EventsSet(IndexedSet):
+    """`Events(set)` / `Paginate(set, events: true)`: add/remove events ordered by (ts, doc id, action);
+    cursors in the forms of core `Parser.scala` CursorParser.parseEvent (note §5.5)."""
+
+    def __init__(self, inner: Any):
+        self.inner = inner
+        self.by_key: Dict[Any, Dict[str, Any]] = {}
+
+    def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        events = self.inner.events(ctx, pos)
+        self.by_key = {k: e for k, e in events}
+        return [k for k, _ in events]
+
+    def element(self, key: Any) -> Dict[str, Any]:
+        return self.by_key[key]
+
+    def cursor(self, key: Any) -> Dict[str, Any]:
+        event = self.by_key[key]
+        return {"ts": event["ts"], "action": event["action"], "document": event["document"]}
+
+    def event_cursor_key(self, ctx: Context, cursor: Any, pos: List[Any]) -> Any:
+        if cursor is None:
+            return (HIGHEST,)
+        if isinstance(cursor, Time):
+            return (cursor.micros,)
+        if isinstance(cursor, Date):
+            return ((cursor.toordinal() - Date(1970, 1, 1).toordinal()) * 86_400_000_000,)
+        if isinstance(cursor, int) and not isinstance(cursor, bool):
+            return (cursor,)
+        if isinstance(cursor, list) and len(cursor) == 1:
+            return self.event_cursor_key(ctx, cursor[0], pos)
+        if isinstance(cursor, dict):
+            keys = set(cursor)
+            if keys in ({"ts"}, {"ts", "action"}):
+                # missing ref = DocID.MaxValue: excludes every event at exactly ts (note §5.5)
+                return (args.timestamp_micros(cursor["ts"], pos), HIGHEST)
+            for ref_key_name in ("document", "resource", "instance"):
+                extra = {"values", "data"}
+                if "ts" in keys and "action" in keys and ref_key_name in keys and keys - {"ts", "action", ref_key_name} <= extra:
+                    ts = args.timestamp_micros(cursor["ts"], pos)
+                    ref = args.ref(cursor[ref_key_name], pos)
+                    return (ts, self.inner.event_ref_key(ref), ACTION_ORDER.get(cursor["action"], 0))
+            raise errors.bad_event_cursor(sorted(keys), pos)
+        raise errors.wrong_type("Integer, Time or Object", describe(cursor), pos)
+
+
+class DocEventsSet(IndexedSet):
+    """`Events(ref)`: create/update/delete with data (full / changed fields / null) (note §5.5)."""
+
+    def __init__(self, ref: Ref):
+        self.ref = ref
+
+    def events(self, ctx: Context, pos: List[Any]):
+        from fauna_local.language.resolve import document
+
+        can_read(ctx, pos)
+        _, space, key = document(ctx, self.ref, pos)
+        doc = space.docs.get(key)
+        if doc is None:
+            return []
+        mvt = ctx.store.min_valid_time(space, ctx.now)
+        out, prev = [], None
+        for v in doc.versions:
+            if v.ts > ctx.ts:
+                break
+            data = v.body.get("data") if v.body is not None else None
+            if v.body is None:
+                action, shown = "delete", None
+            elif prev is None:
+                action, shown = "create", data
+            else:
+                action = "update"
+                old = prev or {}
+                new = data or {}
+                shown = {k: val for k, val in new.items() if old.get(k, object()) != val}
+                shown.update({k: None for k in old if k not in new})
+            if v.ts >= mvt:
+                out.append(((v.ts, key, ACTION_ORDER[action]), {"ts": v.ts, "action": action, "document": self.ref, "data": shown}))
+            prev = data if v.body is not None else None
+        return out
+
+    def event_ref_key(self, ref: Ref) -> Any:
+        return int(ref.id) if ref.id.isdigit() else -1
+
+
+# -- constructors ---------------------------------------------------------------------------------
+@function("documents")
+def _documents(ctx: Context, pos: List[Any], coll: Any) -> SetRef:
+    ref = args.ref(coll, pos + ["documents"])
+    return SetRef({"documents": ref}, DocumentsSet(ref))
+
+
+@function("match", optional=("terms",))
+def _match(ctx: Context, pos: List[Any], idx: Any, terms: Any = None) -> SetRef:
+    ref = args.ref(idx, pos + ["match"])
+    if terms is None:
+        term_list: List[Any] = []
+        wire: Dict[str, Any] = {"match": ref}
+    else:
+        term_list = terms if isinstance(terms, list) else [terms]
+        wire = {"match": ref, "terms": terms}
+    return SetRef(wire, MatchSet(ref, term_list))
+
+
+@function("range", "from", "to")
+def _range(ctx: Context, pos: List[Any], source: Any, lo: Any, hi: Any) -> SetRef:
+    s = args.set_ref(source, pos + ["range"])
+    bound = lambda b: b if isinstance(b, list) else [b]  # noqa: E731 - scalar bounds allowed (note §5.3)
+    return SetRef({"range": s, "from": lo, "to": hi}, RangeSet(s.spec, bound(lo), bound(hi)))
+
+
+@function("events")
+def _events(ctx: Context, pos: List[Any], source: Any) -> SetRef:
+    if isinstance(source, Ref) and source.kind is None and source.collection is not None:
+        return SetRef({"events": source}, EventsSet(DocEventsSet(source)))
+    s = args.set_ref(source, pos + ["events"])
+    return SetRef({"events": s}, EventsSet(s.spec))
+
+
+@function("singleton")
+def _singleton(ctx: Context, pos: List[Any], ref: Any) -> SetRef:
+    r = args.ref(ref, pos + ["singleton"])
+    return SetRef({"singleton": r}, _SingletonSet(r))
+
+
+class _SingletonSet(IndexedSet):
+    def __init__(self, ref: Ref):
+        self.ref = ref
+
+    def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        from fauna_local.language.functions.read import read_version
+
+        return [0] if read_version(ctx, self.ref, pos, missing_ok=True) is not None else []
+
+    def element(self, key: Any) -> Ref:
+        return self.ref
+
+    def cursor(self, key: Any) -> List[Any]:
+        return [self.ref]
+
+    def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
+        return 1 if high else 0
+
+
+def as_set(value: Any, pos: List[Any]) -> IndexedSet:
+    """A set value, or a native ref (`Ref("collections")`) which pages like `Collections()`."""
+    if isinstance(value, SetRef):
+        return value.spec
+    if isinstance(value, Ref) and value.collection is None and value.id in ("collections", "indexes", "databases", "keys"):
+        return SchemaSet(value.id, value.database)
+    if isinstance(value, Ref) and value.collection is not None:
+        return _SingletonSet(value)
+    raise errors.wrong_type("Set", describe(value), pos)
+
+
+# -- paginate ---------------------------------------------------------------------------------------
+@function("paginate", optional=("after", "before", "cursor", "ts", "size", "events", "sources"), lazy=True)
+def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cursor=None, ts=None, size=None, events=None, sources=None) -> Dict[str, Any]:
+    if sum(x is not None for x in (after, before, cursor)) > 1:
+        raise errors.invalid_expression("Only one of after, before or cursor may be given.", pos)
+    if ts is not None:
+        at = args.timestamp_micros(ts(ctx), pos + ["ts"])
+        ctx = ctx.derive(ts=min(at, ctx.ts))
+    n = DEFAULT_PAGE_SIZE
+    if size is not None:
+        n = args.integer(size(ctx), pos + ["size"])
+        if n < 0:
+            raise errors.invalid_argument("Page size must be non-negative.", pos + ["size"])
+        n = min(n, MAX_PAGE_SIZE)
+    spec = as_set(source(ctx), pos + ["paginate"])
+    if events is not None and args.boolean(events(ctx), pos + ["events"]) and not isinstance(spec, EventsSet):
+        spec = EventsSet(spec)
+    direction, sent = "after", None
+    if after is not None:
+        sent = after(ctx)
+    elif before is not None:
+        direction, sent = "before", before(ctx)
+    elif cursor is not None:
+        c = args.plain(cursor(ctx))
+        if not isinstance(c, dict) or len(c) != 1 or not ({"after", "before"} & set(c)):
+            raise errors.invalid_argument("Invalid cursor object. Expected an object with either 'before' or 'after' key in it.", pos + ["cursor"])
+        direction, sent = next(iter(c.items()))
+    has_cursor = after is not None or before is not None or cursor is not None
+    p = pos + ["paginate"]
+    keys = spec.keys(ctx, p)
+    key = _cursor_key(ctx, spec, sent, direction, pos + [direction if cursor is None else "cursor"]) if has_cursor else None
+    page: Dict[str, Any] = {}
+    if direction == "after":
+        start = bisect.bisect_left(keys, key) if key is not None else 0
+        end = start + n
+        if has_cursor and (start > 0 or sent is not None):
+            page["before"] = sent if sent is not None else spec.cursor(keys[start]) if start < len(keys) else None
+            if page["before"] is None:
+                del page["before"]
+        chosen = keys[start:end]
+        if n == 0 and has_cursor:
+            page["after"] = sent
+        elif end < len(keys):
+            page["after"] = spec.cursor(keys[end])
+    else:
+        stop = bisect.bisect_left(keys, key) if key is not None else len(keys)
+        begin = max(0, stop - n)
+        chosen = keys[begin:stop]
+        if begin > 0:
+            page["before"] = spec.cursor(keys[begin])
+        if sent is not None and stop < len(keys):
+            page["after"] = sent
+        elif sent is not None and isinstance(spec, EventsSet):
+            page["after"] = sent
+    element = spec.element
+    page["data"] = [element(k) for k in chosen]
+    return page
+
+
+def _cursor_key(ctx: Context, spec: IndexedSet, sent: Any, direction: str, pos: List[Any]) -> Any:
+    if isinstance(spec, EventsSet):
+        return spec.event_cursor_key(ctx, args.plain(sent), pos)
+    if sent is None:
+        return (HIGHEST,) if not isinstance(spec, (DocumentsSet, SchemaSet)) else 2**64
+    values = sent if isinstance(sent, list) else [sent]
+    return spec.cursor_key(ctx, values, pos, False)

@@ -1,0 +1,151 @@
+"""Document writes: create, update (deep merge, null removes a key), replace, delete.
+
+All writes of a request share the transaction's timestamp (note §8). Same-transaction limits from the v4
+docs (CreateCollection / CreateIndex, note §9.14).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from fauna_local.language import args, errors
+from fauna_local.language.compiler import Context, describe, function
+from fauna_local.language.functions.read import document_value, read_version
+from fauna_local.language.resolve import can_write, collection, doc_id
+from fauna_local.values import RawJSON, Ref, Time
+
+DOC_FIELDS = ("ttl", "data")  # rendering order of a document body after ref and ts (note §8 Rendering)
+
+
+def freeze(value: Any) -> Any:
+    """Turn values read from documents (RawJSON) into plain structures before storing them."""
+    t = type(value)
+    if t is RawJSON:
+        return freeze(value.value)
+    if t is dict:
+        return {k: freeze(v) for k, v in value.items()}
+    if t is list:
+        return [freeze(v) for v in value]
+    return value
+
+
+def merge(base: Any, patch: Any) -> Any:
+    """Deep merge for Update: objects merge recursively; null removes a key (v4 docs Update)."""
+    if not isinstance(base, dict) or not isinstance(patch, dict):
+        return patch
+    out = dict(base)
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        elif isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def document_body(params: Dict[str, Any], pos: List[Any]) -> Dict[str, Any]:
+    body: Dict[str, Any] = {}
+    ttl = params.get("ttl")
+    if ttl is not None:
+        if not isinstance(ttl, Time):
+            raise errors.wrong_type("Time", describe(ttl), pos)
+        body["ttl"] = ttl
+    data = params.get("data")
+    if data is not None and not isinstance(data, dict):
+        raise errors.validation_failed("Document data is not valid.", pos)
+    body["data"] = data if data is not None else {}
+    return body
+
+
+def _check_unique(ctx: Context, space: Any, ref: Ref, key: int, body: Dict[str, Any], pos: List[Any]) -> None:
+    for index in space.indexes:
+        if index.unique and index.conflicts(body, ctx.txn.ts, ref, key):
+            raise errors.instance_not_unique(pos)
+
+
+def write_document(ctx: Context, ref: Ref, body: Any, pos: List[Any], created: bool) -> RawJSON:
+    db, space = collection(ctx, ref.collection, pos)
+    key = int(ref.id)
+    if body is not None:
+        _check_unique(ctx, space, ref, key, body, pos)
+    canonical = Ref(ref.id, db.collection_ref(space.name), None) if ref.collection.database is None else ref
+    version = ctx.store.put(ctx.txn, db, space, key, canonical, body)
+    ctx.ts = ctx.txn.ts  # later reads in this transaction see the write
+    value = document_value(canonical, version)
+    if created:
+        ctx.created.add(id(value))
+    return value
+
+
+@function("create", optional=("params",))
+def _create(ctx: Context, pos: List[Any], target: Any, params: Any = None) -> Any:
+    can_write(ctx, pos)
+    ref = args.ref(target, pos + ["create"])
+    if ref.collection is None and ref.id in ("collections", "indexes", "databases", "keys"):
+        # Create(Ref("collections"), {...}) is CreateCollection, and so on for the other natives.
+        from fauna_local.language.functions.schema import create_schema
+
+        return create_schema(ctx, pos, ref.id, args.obj(params or {}, pos + ["params"]))
+    if ref.kind is None and ref.collection is not None and ref.collection.kind == "collections":
+        coll_ref, key = ref.collection, doc_id(ref.id, pos + ["create"])
+    else:
+        coll_ref, key = ref, ctx.store.new_id()
+    db, space = collection(ctx, coll_ref, pos + ["create"])
+    if (db.path, space.name) in ctx.txn.created_collections:
+        raise errors.same_txn_collection(pos)
+    doc = space.docs.get(key)
+    if doc is not None and doc.at(ctx.txn.ts) is not None:
+        raise errors.already_exists("Document", pos + ["create"])
+    body = document_body(freeze(args.obj(params or {}, pos + ["params"])), pos + ["params"])
+    return write_document(ctx, Ref(str(key), coll_ref), body, pos, created=True)
+
+
+def _existing(ctx: Context, target: Any, pos: List[Any], name: str):
+    can_write(ctx, pos)
+    ref = args.ref(target, pos + [name])
+    found = read_version(ctx.derive(ts=ctx.txn.ts), ref, pos + [name])
+    return ref, found[1]
+
+
+@function("update", optional=("params",))
+def _update(ctx: Context, pos: List[Any], target: Any, params: Any = None) -> Any:
+    ref, version = _existing(ctx, target, pos, "update")
+    patch = freeze(args.obj(params or {}, pos + ["params"]))
+    if ref.kind is not None:
+        from fauna_local.language.functions.schema import update_schema
+
+        return update_schema(ctx, pos, ref, version, patch, replace=False)
+    body = dict(version.body)
+    for k in DOC_FIELDS:
+        if k in patch:
+            if patch[k] is None:
+                body.pop(k, None)
+            else:
+                body[k] = merge(body.get(k), patch[k]) if k == "data" else patch[k]
+    body = document_body(body, pos + ["params"])
+    return write_document(ctx, ref, body, pos, created=False)
+
+
+@function("replace", "params")
+def _replace(ctx: Context, pos: List[Any], target: Any, params: Any) -> Any:
+    ref, version = _existing(ctx, target, pos, "replace")
+    patch = freeze(args.obj(params, pos + ["params"]))
+    if ref.kind is not None:
+        from fauna_local.language.functions.schema import update_schema
+
+        return update_schema(ctx, pos, ref, version, patch, replace=True)
+    return write_document(ctx, ref, document_body(patch, pos + ["params"]), pos, created=False)
+
+
+@function("delete")
+def _delete(ctx: Context, pos: List[Any], target: Any) -> Any:
+    ref, version = _existing(ctx, target, pos, "delete")
+    before = document_value(ref, version)
+    if ref.kind is not None:
+        from fauna_local.language.functions.schema import delete_schema
+
+        delete_schema(ctx, pos, ref)
+        return before
+    write_document(ctx, ref, None, pos, created=False)
+    return before

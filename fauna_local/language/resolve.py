@@ -1,0 +1,101 @@
+"""Resolve refs against the store and check the caller's role (v4 built-in roles).
+
+Roles (v4 docs security/keys): admin = everything; server = data and schema of its database, not keys or
+child databases; server-readonly = reads only; client = nothing but public resources (no collection reads).
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional, Tuple
+
+from fauna_local.language import errors
+from fauna_local.language.compiler import Context
+from fauna_local.storage.documents import Space
+from fauna_local.storage.indexes import Index
+from fauna_local.storage.store import Database
+from fauna_local.values import Ref
+
+READ_ROLES = ("admin", "server", "server-readonly")
+WRITE_ROLES = ("admin", "server")
+
+
+def can_read(ctx: Context, pos: List[Any]) -> None:
+    if ctx.role not in READ_ROLES:
+        raise errors.permission_denied(pos)
+
+
+def can_write(ctx: Context, pos: List[Any]) -> None:
+    if ctx.role not in WRITE_ROLES:
+        raise errors.permission_denied(pos)
+
+
+def can_admin(ctx: Context, pos: List[Any]) -> None:
+    if ctx.role != "admin":
+        raise errors.permission_denied(pos)
+
+
+def database_of(ctx: Context, scope: Optional[Ref], pos: List[Any]) -> Optional[Database]:
+    """The database a ref lives in: the caller's, or a child named by `scope` (recursively)."""
+    if scope is None:
+        return ctx.db
+    parent = database_of(ctx, scope.database, pos)
+    if parent is None:
+        return None
+    return parent.children.get(scope.id)
+
+
+def collection(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Space]:
+    """A collection ref -> (database, space); undefined -> 400 invalid ref (note §4)."""
+    if ref.kind != "collections":
+        raise errors.invalid_argument("Collection ref expected.", pos)
+    db = database_of(ctx, ref.database, pos)
+    space = db.collections.get(ref.id) if db is not None else None
+    if space is None:
+        raise errors.undefined_collection(ref.id, pos)
+    return db, space
+
+
+def index(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Index]:
+    if ref.kind != "indexes":
+        raise errors.invalid_argument("Index ref expected.", pos)
+    db = database_of(ctx, ref.database, pos)
+    idx = db.indexes.get(ref.id) if db is not None else None
+    if idx is None:
+        raise errors.undefined_index(ref.id, pos)
+    return db, idx
+
+
+def document(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Space, int]:
+    """A document ref -> (database, space, numeric id)."""
+    if ref.collection is None or ref.kind is not None:
+        raise errors.invalid_argument("Document ref expected.", pos)
+    db, space = collection(ctx, ref.collection, pos)
+    return db, space, doc_id(ref.id, pos)
+
+
+def doc_id(value: Any, pos: List[Any]) -> int:
+    """Document ids are 64-bit numbers given as numeric strings (note §4, core DocID)."""
+    text = str(value)
+    if not text.isdigit() or int(text) >= 2**63:
+        raise errors.non_numeric_id(text, pos)
+    return int(text)
+
+
+def schema_space(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, str, Any]:
+    """A schema ref (collection, index, database, key) -> (its database, kind, seq key or None)."""
+    kind = ref.kind
+    db = database_of(ctx, ref.database, pos)
+    if db is None:
+        raise errors.undefined_database(ref.database.id if ref.database else "", pos)
+    return db, kind, db.natives[kind].by_name.get(ref.id)
+
+
+def undefined(ref: Ref, pos: List[Any]) -> errors.FaunaError:
+    kind = ref.kind
+    if kind == "indexes":
+        return errors.undefined_index(ref.id, pos)
+    if kind == "databases":
+        return errors.undefined_database(ref.id, pos)
+    if kind == "collections":
+        return errors.undefined_collection(ref.id, pos)
+    return errors.instance_not_found(pos)

@@ -1,0 +1,127 @@
+"""Indexes: entries (values..., doc id) per terms partition, sorted, with add/remove history.
+
+An index is defined by field paths (lists of keys) into the document body, plus two pseudo-fields `ts` and
+`ref` (reference note §5.3). An array at a path yields one entry per element.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from fauna_local.storage.documents import SortedKeys
+from fauna_local.storage.ordering import Reversed, sort_key
+
+Field = Tuple[Tuple[Any, ...], bool]  # (path, reverse)
+
+
+def extract(path: Sequence[Any], body: Dict[str, Any], ts: int, ref: Any) -> List[Any]:
+    """Values at `path` in a document (a list: arrays fan out; missing = [None])."""
+    if len(path) == 1 and path[0] == "ts":
+        return [ts]
+    if len(path) == 1 and path[0] == "ref":
+        return [ref]
+    cur: Any = body
+    for step in path:
+        if isinstance(cur, dict) and isinstance(step, str) and step in cur:
+            cur = cur[step]
+        elif isinstance(cur, list) and isinstance(step, int) and 0 <= step < len(cur):
+            cur = cur[step]
+        else:
+            return [None]
+    if isinstance(cur, list):
+        return list(cur) if cur else [None]
+    return [cur]
+
+
+class Index:
+    def __init__(self, name: str, source: str, terms: List[Field], values: List[Field], unique: bool, meta: Dict[str, Any]):
+        self.name = name
+        self.source = source
+        self.terms = terms
+        self.values = values
+        self.unique = unique
+        self.meta = meta
+        self.active = True
+        self.partitions: Dict[Tuple[Any, ...], SortedKeys] = {}
+        # sort key -> (values tuple or None for "no values", doc ref)
+        self.entries: Dict[Tuple[Any, ...], Tuple[Any, Any]] = {}
+
+    def _entries_for(self, body: Dict[str, Any], ts: int, ref: Any, doc_key: int) -> List[Tuple[Tuple[Any, ...], Tuple[Any, ...], Any]]:
+        """(terms key, sort key, values) for every entry a document version contributes."""
+        term_lists = [extract(p, body, ts, ref) for p, _ in self.terms]
+        value_lists = [extract(p, body, ts, ref) for p, _ in self.values]
+        out = []
+        for terms in itertools.product(*term_lists):
+            tkey = tuple(sort_key(t) for t in terms)
+            for values in itertools.product(*value_lists):
+                skey = tuple(
+                    Reversed(sort_key(v)) if rev else sort_key(v) for v, (_, rev) in zip(values, self.values)
+                ) + (doc_key,)
+                out.append((tkey, skey, values))
+        return out
+
+    def apply(
+        self,
+        ts: int,
+        ref: Any,
+        doc_key: int,
+        old: Optional[Tuple[Dict[str, Any], int]],
+        new: Optional[Tuple[Dict[str, Any], int]],
+        undo: Optional[Callable[[Callable[[], None]], None]] = None,
+    ) -> None:
+        """Move a document's entries from its old version (body, ts) to its new one at `ts`."""
+        before = self._entries_for(old[0], old[1], ref, doc_key) if old else []
+        after = self._entries_for(new[0], new[1], ref, doc_key) if new else []
+        after_keys = {(t, s) for t, s, _ in after}
+        before_keys = {(t, s) for t, s, _ in before}
+        for tkey, skey, _ in before:
+            if (tkey, skey) not in after_keys:
+                part = self.partitions[tkey]
+                n = len(part.events)
+                part.remove(ts, skey)
+                if undo is not None and len(part.events) != n:
+                    undo(part.undo_last)
+        for tkey, skey, values in after:
+            if (tkey, skey) in before_keys:
+                continue
+            part = self.partitions.get(tkey)
+            if part is None:
+                part = self.partitions[tkey] = SortedKeys()
+            n = len(part.events)
+            self.entries[skey] = (values, ref)
+            part.add(ts, skey)
+            if undo is not None and len(part.events) != n:
+                undo(part.undo_last)
+
+    @classmethod
+    def from_body(cls, name: str, body: Dict[str, Any]) -> "Index":
+        """Build from the index's schema document body (source is a collection Ref)."""
+
+        def fields(specs: Any) -> List[Field]:
+            return [(field_path(s), bool(s.get("reverse", False))) for s in (specs or [])]
+
+        return cls(name, body["source"].id, fields(body.get("terms")), fields(body.get("values")), bool(body.get("unique", False)), body)
+
+    def partition(self, terms: Sequence[Any]) -> Optional[SortedKeys]:
+        return self.partitions.get(tuple(sort_key(t) for t in terms))
+
+    def conflicts(self, body: Dict[str, Any], ts: int, ref: Any, doc_key: int) -> bool:
+        """Unique indexes: would this version add an entry whose (terms, values) another live doc has?"""
+        for tkey, skey, _ in self._entries_for(body, ts, ref, doc_key):
+            part = self.partitions.get(tkey)
+            if part is None:
+                continue
+            prefix = skey[:-1]
+            for other in part.keys:
+                if other[:-1] == prefix and other[-1] != doc_key:
+                    return True
+        return False
+
+
+def field_path(spec: Any) -> Tuple[Any, ...]:
+    """`{"field": "ts"}` or `{"field": ["data", "x"]}` -> ("ts",) / ("data", "x")."""
+    field = spec.get("field") if isinstance(spec, dict) else None
+    if isinstance(field, list):
+        return tuple(field)
+    return (field,)

@@ -1,0 +1,172 @@
+"""`LocalFauna`: start a local Fauna for tests (subprocess by default, or a thread in this process).
+
+    with LocalFauna.start(seed="sample") as fauna:
+        client = fauna.client()
+        fauna.set_faults(every=3, action="503")
+
+The admin operations go through the `/_local/` HTTP endpoints with the root secret (see README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from typing import Any, Dict, Optional, Sequence
+
+START_TIMEOUT = 30.0
+ADMIN_TIMEOUT = 30.0
+
+
+def quiet_client(secret: str, domain: str, port: int, scheme: str = "http", timeout: float = 10, **kwargs: Any):
+    """A faunadb FaunaClient that never calls the package index at construction (driver quirk 1)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from faunadb.client import FaunaClient
+
+    original = FaunaClient.check_new_version
+    FaunaClient.check_new_version = lambda self: None
+    try:
+        return FaunaClient(secret=secret, domain=domain, port=port, scheme=scheme, timeout=timeout, **kwargs)
+    finally:
+        FaunaClient.check_new_version = original
+
+
+class LocalFauna:
+    def __init__(self, host: str, port: int, secret: str, process: Optional[subprocess.Popen] = None, server: Any = None, thread: Optional[threading.Thread] = None):
+        self.host = host
+        self.port = port
+        self.secret = secret
+        self.endpoint = f"http://{host}:{port}"
+        self._process = process
+        self._server = server
+        self._thread = thread
+
+    @classmethod
+    def start(cls, *, secret: str = "secret", data_dir: Optional[str] = None, seed: Optional[str] = None, in_process: bool = False, extra_args: Sequence[str] = ()) -> "LocalFauna":
+        if in_process:
+            return cls._start_thread(secret, data_dir, seed, extra_args)
+        cmd = [sys.executable, "-m", "fauna_local", "--host", "127.0.0.1", "--port", "0", "--secret", secret]
+        if data_dir:
+            cmd += ["--data-dir", str(data_dir)]
+        if seed:
+            cmd += ["--seed", seed]
+        cmd += list(extra_args)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None, env=env, text=True)
+        line = _read_line(process, START_TIMEOUT)
+        prefix = "fauna_local listening on http://"
+        if not line.startswith(prefix):
+            process.kill()
+            process.wait()
+            raise RuntimeError(f"fauna_local did not start: {line!r}")
+        host, _, port = line[len(prefix):].strip().rpartition(":")
+        return cls(host, int(port), secret, process=process)
+
+    @classmethod
+    def _start_thread(cls, secret: str, data_dir: Optional[str], seed: Optional[str], extra_args: Sequence[str]) -> "LocalFauna":
+        from fauna_local.engine import Engine
+        from fauna_local.wire.server import LocalFaunaServer
+
+        engine = Engine(secret, data_dir)
+        if seed == "sample":
+            from fauna_local.seed import seed_sample
+
+            seed_sample(engine)
+        server = LocalFaunaServer(engine, "127.0.0.1", 0)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        host, port = server.server_address[:2]
+        return cls(host, port, secret, server=server, thread=thread)
+
+    # -- clients ----------------------------------------------------------------------------------
+    def client(self, secret: Optional[str] = None, timeout: float = 10):
+        return quiet_client(secret or self.secret, self.host, self.port, "http", timeout)
+
+    def config(self, **overrides: Any) -> Dict[str, Any]:
+        return {"domain": self.host, "port": self.port, "scheme": "http", "secret": self.secret, **overrides}
+
+    # -- admin ------------------------------------------------------------------------------------
+    def _admin(self, method: str, route: str, payload: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        data = json.dumps(payload).encode("utf-8") if payload is not None else None
+        request = urllib.request.Request(
+            f"{self.endpoint}/_local/{route}", data=data, method=method, headers={"Authorization": "Bearer " + self.secret}
+        )
+        with urllib.request.urlopen(request, timeout=ADMIN_TIMEOUT) as response:
+            return json.loads(response.read() or b"{}")
+
+    def reset(self) -> None:
+        self._admin("POST", "reset", {})
+
+    def set_faults(self, **spec: Any) -> None:
+        self._admin("POST", "faults", spec)
+
+    def clear_faults(self) -> None:
+        self._admin("DELETE", "faults")
+
+    def set_latency(self, ms: float) -> None:
+        self._admin("POST", "latency", {"ms": ms})
+
+    def advance_clock(self, seconds: float) -> None:
+        self._admin("POST", "clock", {"advance_seconds": seconds})
+
+    def now_micros(self) -> int:
+        return int(self._admin("GET", "clock")["now_micros"])
+
+    def stats(self) -> Dict[str, Any]:
+        return self._admin("GET", "stats")
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def kill(self) -> None:
+        """SIGKILL the server process (subprocess mode): nothing is flushed beyond what was acknowledged."""
+        if self._process is None:
+            raise RuntimeError("kill() needs a subprocess LocalFauna")
+        self._process.kill()
+        self._process.wait(timeout=10)
+        self._process.stdout.close()
+
+    def stop(self) -> None:
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.send_signal(signal.SIGTERM)
+                try:
+                    self._process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
+                    self._process.wait()
+            if self._process.stdout and not self._process.stdout.closed:
+                self._process.stdout.close()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._server.engine.store.wal is not None:
+                self._server.engine.store.wal.close()
+            self._thread.join(timeout=5)
+            self._server = None
+
+    def __enter__(self) -> "LocalFauna":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def _read_line(process: subprocess.Popen, timeout: float) -> str:
+    """The server's first stdout line, or '' if it exits or the timeout passes."""
+    result: Dict[str, str] = {}
+
+    def read() -> None:
+        result["line"] = process.stdout.readline()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return result.get("line", "")

@@ -1,0 +1,1 @@
+"""Wire: HTTP server, auth headers, tagged-JSON codec, fault injection."""
