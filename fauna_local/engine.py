@@ -101,7 +101,7 @@ class Engine:
             self.stats["eval_seconds"] += elapsed
         status = 201 if id(value) in ctx.created else 200
         out = text.encode("utf-8")
-        return status, out, self._headers(txn.ts, elapsed, len(out))
+        return status, out, metrics_headers(txn.ts, elapsed, len(out))
 
     @staticmethod
     def _parse(body: Any) -> Any:
@@ -116,23 +116,6 @@ class Engine:
         except (ValueError, UnicodeDecodeError):
             raise errors.invalid_json([]) from None
 
-    def _headers(self, ts: int, elapsed: float, size: int) -> Dict[str, str]:
-        # Names from core ext/net/src/main/scala/http/HTTPHeaders.scala (note §6).
-        return {
-            "x-txn-time": str(ts),
-            "x-faunadb-build": BUILD,
-            "x-compute-ops": "1",
-            "x-byte-read-ops": "0",
-            "x-byte-write-ops": "0",
-            "x-query-time": str(int(elapsed * 1000)),
-            "x-query-bytes-in": "0",
-            "x-query-bytes-out": str(size),
-            "x-storage-bytes-read": "0",
-            "x-storage-bytes-write": "0",
-            "x-txn-retries": "0",
-            "x-rate-limited-ops": "0",
-        }
-
     def _error(self, error: errors.FaunaError, ts: int) -> Response:
         with self._stats_lock:
             self.stats["errors"] += 1
@@ -140,6 +123,24 @@ class Engine:
 
     def reset(self) -> None:
         self.store.reset()
+
+
+def metrics_headers(ts: int, elapsed: float, size: int) -> Dict[str, str]:
+    """x-txn-time, x-faunadb-build and the query metrics (core ext/net/.../HTTPHeaders.scala, note §6)."""
+    return {
+        "x-txn-time": str(ts),
+        "x-faunadb-build": BUILD,
+        "x-compute-ops": "1",
+        "x-byte-read-ops": "0",
+        "x-byte-write-ops": "0",
+        "x-query-time": str(int(elapsed * 1000)),
+        "x-query-bytes-in": "0",
+        "x-query-bytes-out": str(size),
+        "x-storage-bytes-read": "0",
+        "x-storage-bytes-write": "0",
+        "x-txn-retries": "0",
+        "x-rate-limited-ops": "0",
+    }
 
 
 def error_response(error: errors.FaunaError, ts: int) -> Response:
@@ -150,6 +151,9 @@ def error_response(error: errors.FaunaError, ts: int) -> Response:
     entry["code"] = error.code
     entry["description"] = error.description
     body = json.dumps({"errors": [entry]}, separators=(",", ":")).encode("utf-8")
-    headers = {"x-txn-time": str(ts), "x-faunadb-build": BUILD}
+    if error.status in (401, 500):
+        headers = {"x-txn-time": str(ts), "x-faunadb-build": BUILD}
+    else:
+        headers = metrics_headers(ts, 0.0, len(body))
     headers.update(error.headers)
     return error.status, body, headers

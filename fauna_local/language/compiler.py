@@ -29,6 +29,7 @@ class Spec:
     impl: Callable[..., Any]
     lazy: bool  # impl receives compiled nodes instead of values (If, And, Let, At, ...)
     special: Optional[Callable[..., Node]] = None  # impl compiles its own arguments (Lambda, Let, Var)
+    arg_compilers: Optional[Dict[str, Callable[..., Node]]] = None  # per-argument syntax (Paginate cursor)
 
     @property
     def keys(self) -> FrozenSet[str]:
@@ -38,11 +39,11 @@ class Spec:
 FUNCTIONS: Dict[str, Spec] = {}
 
 
-def function(name: str, *required: str, optional: Sequence[str] = (), lazy: bool = False) -> Callable:
+def function(name: str, *required: str, optional: Sequence[str] = (), lazy: bool = False, arg_compilers: Optional[Dict[str, Callable[..., Node]]] = None) -> Callable:
     """Register `impl(ctx, pos, first, *required, **optional)` as the FQL function `name`."""
 
     def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-        FUNCTIONS[name] = Spec(name, tuple(required), tuple(optional), impl, lazy)
+        FUNCTIONS[name] = Spec(name, tuple(required), tuple(optional), impl, lazy, None, arg_compilers)
         return impl
 
     return register
@@ -159,7 +160,8 @@ def _compile_call(spec: Spec, expr: Dict[str, Any], pos: Tuple[Any, ...], depth:
     name = spec.name
     first = compile_expr(expr[name], pos + (name,), depth + 1)
     required = [compile_expr(expr[k], pos + (k,), depth + 1) for k in spec.required]
-    optional = {k: compile_expr(expr[k], pos + (k,), depth + 1) for k in spec.optional if k in expr}
+    special_args = spec.arg_compilers or {}
+    optional = {k: special_args.get(k, compile_expr)(expr[k], pos + (k,), depth + 1) for k in spec.optional if k in expr}
     impl = spec.impl
     plist = list(pos)
     if spec.lazy:

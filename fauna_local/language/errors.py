@@ -114,8 +114,8 @@ def validation_failed(description: str, position: Position) -> FaunaError:
 
 
 def instance_not_unique(position: Position) -> FaunaError:
-    # core Error.scala InstanceNotUnique: "document is not unique."
-    return FaunaError(400, "instance not unique", "document is not unique.", position)
+    # core Renderable.scala InstanceNotUnique: "Document is not unique."
+    return FaunaError(400, "instance not unique", "Document is not unique.", position)
 
 
 def same_txn_collection(position: Position) -> FaunaError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 ADD, REMOVE = "add", "remove"
 
@@ -47,40 +47,71 @@ class SortedKeys:
     """A sorted list of keys with add/remove history, readable at any past timestamp.
 
     `events` is append-only in ts order: (ts, key, action). Serves both `Documents(c)` (keys = document
-    ids) and index partitions (keys = sort-key tuples).
+    ids) and index partitions (keys = sort-key tuples). Within one transaction an add and a remove of the
+    same key cancel out (action becomes None), so a transaction that ends where it started leaves no event
+    (core `SetSpec.scala` normalizeEvents: history is compressed to transitions).
     """
 
-    __slots__ = ("keys", "events")
+    __slots__ = ("keys", "events", "_pending_ts", "_pending")
 
     def __init__(self) -> None:
         self.keys: List[Any] = []
-        self.events: List[Tuple[int, Any, str]] = []
+        self.events: List[Tuple[int, Any, Optional[str]]] = []
+        self._pending_ts = -1
+        self._pending: Dict[Any, int] = {}
 
-    def add(self, ts: int, key: Any) -> None:
+    def add(self, ts: int, key: Any) -> Optional[Callable[[], None]]:
+        """Add `key` at `ts`; returns an undo function, or None when it was already present."""
         keys = self.keys
         if not keys or keys[-1] < key:
             keys.append(key)
         else:
             i = bisect.bisect_left(keys, key)
             if i < len(keys) and keys[i] == key:
-                return
+                return None
             keys.insert(i, key)
-        self.events.append((ts, key, ADD))
+        return self._event(ts, key, ADD)
 
-    def remove(self, ts: int, key: Any) -> None:
+    def remove(self, ts: int, key: Any) -> Optional[Callable[[], None]]:
         keys = self.keys
         i = bisect.bisect_left(keys, key)
         if i < len(keys) and keys[i] == key:
             del keys[i]
-            self.events.append((ts, key, REMOVE))
+            return self._event(ts, key, REMOVE)
+        return None
 
-    def undo_last(self) -> None:
-        """Revert the most recent add/remove (transaction rollback)."""
-        ts, key, action = self.events.pop()
+    def _unmember(self, key: Any, action: str) -> None:
+        """Reverse the membership change of `action` on `key` (for undo)."""
         if action == ADD:
             del self.keys[bisect.bisect_left(self.keys, key)]
         else:
             bisect.insort(self.keys, key)
+
+    def _event(self, ts: int, key: Any, action: str) -> Callable[[], None]:
+        if self._pending_ts != ts:
+            self._pending_ts, self._pending = ts, {}
+        events, pending = self.events, self._pending
+        j = pending.get(key)
+        if j is not None and events[j][2] is not None and events[j][2] != action:
+            old = events[j]
+            events[j] = (ts, key, None)
+            del pending[key]
+
+            def undo_cancel() -> None:
+                self._unmember(key, action)
+                events[j] = old
+                pending[key] = j
+
+            return undo_cancel
+        events.append((ts, key, action))
+        pending[key] = len(events) - 1
+
+        def undo_event() -> None:
+            self._unmember(key, action)
+            events.pop()
+            pending.pop(key, None)
+
+        return undo_event
 
     def keys_at(self, ts: int) -> List[Any]:
         """Keys live at `ts`: the live list when nothing happened later, else rebuilt from history."""
@@ -93,13 +124,14 @@ class SortedKeys:
                 break
             if action == ADD:
                 live[key] = True
-            else:
+            elif action == REMOVE:
                 live.pop(key, None)
         return sorted(live)
 
     def events_from(self, min_ts: int) -> Iterator[Tuple[int, Any, str]]:
+        """Events with ts >= min_ts, in order, without cancelled ones."""
         i = bisect.bisect_left(self.events, min_ts, key=lambda e: e[0])
-        return iter(self.events[i:])
+        return (e for e in self.events[i:] if e[2] is not None)
 
 
 class Space:

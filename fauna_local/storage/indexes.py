@@ -77,22 +77,19 @@ class Index:
         before_keys = {(t, s) for t, s, _ in before}
         for tkey, skey, _ in before:
             if (tkey, skey) not in after_keys:
-                part = self.partitions[tkey]
-                n = len(part.events)
-                part.remove(ts, skey)
-                if undo is not None and len(part.events) != n:
-                    undo(part.undo_last)
+                change = self.partitions[tkey].remove(ts, skey)
+                if undo is not None and change is not None:
+                    undo(change)
         for tkey, skey, values in after:
             if (tkey, skey) in before_keys:
                 continue
             part = self.partitions.get(tkey)
             if part is None:
                 part = self.partitions[tkey] = SortedKeys()
-            n = len(part.events)
             self.entries[skey] = (values, ref)
-            part.add(ts, skey)
-            if undo is not None and len(part.events) != n:
-                undo(part.undo_last)
+            change = part.add(ts, skey)
+            if undo is not None and change is not None:
+                undo(change)
 
     @classmethod
     def from_body(cls, name: str, body: Dict[str, Any]) -> "Index":

@@ -150,16 +150,13 @@ class Store:
         txn.undo.append(undo_version)
         # Set membership: add on (re)creation, remove on delete; updates leave the set alone (§5.5).
         was_live = prev_live is not None
+        change = None
         if body is not None and not was_live:
-            n = len(space.set.events)
-            space.set.add(ts, key)
-            if len(space.set.events) != n:
-                txn.undo.append(space.set.undo_last)
+            change = space.set.add(ts, key)
         elif body is None and was_live:
-            n = len(space.set.events)
-            space.set.remove(ts, key)
-            if len(space.set.events) != n:
-                txn.undo.append(space.set.undo_last)
+            change = space.set.remove(ts, key)
+        if change is not None:
+            txn.undo.append(change)
         for index in space.indexes:
             old = (prev_live.body, prev_live.ts) if prev_live is not None else None
             new = (body, ts) if body is not None else None

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Tuple
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, compile_expr, describe, function, special_form
-from fauna_local.values import QueryValue, RawJSON, Ref, Time
+from fauna_local.values import QueryValue, RawJSON, Ref, SetRef, Time
 
 
 def strict_equal(a: Any, b: Any) -> bool:
@@ -112,6 +112,12 @@ def _lambda(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
     return make
 
 
+@function("query")
+def _query(ctx: Context, pos: List[Any], fn: Any) -> QueryValue:
+    # Query(Lambda(...)) is the lambda value itself, rendered as @query (driver test_echo_query).
+    return args.lambda_(fn, pos + ["query"])
+
+
 def apply(ctx: Context, fn: QueryValue, value: Any) -> Any:
     return fn.fn(ctx, value)
 
@@ -158,6 +164,8 @@ def _operands(value: Any, pos: List[Any]) -> List[Any]:
 @function("equals")
 def _equals(ctx: Context, pos: List[Any], items: Any) -> bool:
     values = _operands(items, pos)
+    if not values:
+        raise errors.invalid_argument("Non-empty array expected.", pos + ["equals"])
     return all(strict_equal(values[0], v) for v in values[1:])
 
 
@@ -222,6 +230,8 @@ def select_path(value: Any, path: List[Any]) -> Tuple[bool, Any]:
             cur = args.plain(cur[step])
         elif isinstance(cur, list) and isinstance(step, int) and not isinstance(step, bool) and -len(cur) <= step < len(cur):
             cur = args.plain(cur[step])
+        elif isinstance(cur, SetRef) and step == "@set":
+            cur = cur.wire
         elif isinstance(cur, Ref) and step in ("id", "collection", "database"):
             nxt = getattr(cur, step)
             if nxt is None:
@@ -243,7 +253,15 @@ def as_path(path: Any, pos: List[Any]) -> List[Any]:
 @function("select", "from", optional=("default",), lazy=True)
 def _select(ctx: Context, pos: List[Any], path, from_, default=None) -> Any:
     steps = as_path(path(ctx), pos + ["select"])
-    found, value = select_path(from_(ctx), steps)
+    source = from_(ctx)
+    if isinstance(source, Ref) and source.kind is not None:
+        # An unresolved ref in `from` is an error before any default applies (core EvalContext SelectE).
+        from fauna_local.language.functions.read import read_version
+        from fauna_local.language.resolve import undefined
+
+        if read_version(ctx, source, pos + ["from"], missing_ok=True) is None:
+            raise undefined(source, pos + ["from"])
+    found, value = select_path(source, steps)
     if found:
         return value
     if default is not None:

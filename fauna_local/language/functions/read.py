@@ -16,8 +16,9 @@ from fauna_local.storage.documents import Version
 from fauna_local.values import RawJSON, Ref, SetRef, Time
 
 
-def read_version(ctx: Context, ref: Ref, pos: List[Any], missing_ok: bool = False) -> Optional[Tuple[Ref, Version]]:
-    """The version of `ref` visible at ctx.ts. Raises invalid ref / instance not found unless missing_ok."""
+def read_version(ctx: Context, ref: Ref, pos: List[Any], missing_ok: bool = False, missing_pos: Optional[List[Any]] = None) -> Optional[Tuple[Ref, Version]]:
+    """The version of `ref` visible at ctx.ts. Raises invalid ref (at `pos`) or instance not found (at
+    `missing_pos`, default `pos`) unless missing_ok."""
     can_read(ctx, pos)
     kind = ref.kind
     if kind is not None:
@@ -50,7 +51,7 @@ def read_version(ctx: Context, ref: Ref, pos: List[Any], missing_ok: bool = Fals
     if version is None:
         if missing_ok:
             return None
-        raise errors.instance_not_found(pos)
+        raise errors.instance_not_found(pos if missing_pos is None else missing_pos)
     return ref, version
 
 
@@ -72,7 +73,8 @@ def _get(ctx: Context, pos: List[Any], target: Any, ts: Any = None) -> Any:
             raise errors.instance_not_found(pos)
         target = spec.element(keys[0])
     ref = args.ref(target, pos + ["get"])
-    found = read_version(ctx, ref, pos)
+    # invalid ref at ["get"]; a missing document at the call itself (test_errors: position [])
+    found = read_version(ctx, ref, pos + ["get"], missing_pos=pos)
     return document_value(*found)
 
 

@@ -41,12 +41,15 @@ def _field_specs(specs: Any, pos: List[Any]) -> Any:
         specs = [specs]
     if not isinstance(specs, list):
         raise errors.validation_failed("document data is not valid.", pos)
+    masked = []
     for spec in specs:
         field = spec.get("field") if isinstance(spec, dict) else None
         ok = isinstance(field, str) or isinstance(field, list) and field and all(isinstance(f, (str, int)) for f in field)
-        if not ok and not (isinstance(spec, dict) and "binding" in spec):
+        if not ok:
             raise errors.validation_failed("document data is not valid.", pos)
-    return specs
+        # Echoed as given, extra keys masked (core api/IndexSpec.scala "validates terms / path").
+        masked.append({k: spec[k] for k in ("field", "reverse") if k in spec})
+    return masked
 
 
 def _collection_body(ctx: Context, params: Dict[str, Any], pos: List[Any]) -> Dict[str, Any]:
@@ -184,3 +187,18 @@ _creator("create_class", "collections")
 _creator("create_index", "indexes")
 _creator("create_database", "databases")
 _creator("create_key", "keys")
+
+
+@function("key_from_secret")
+def _key_from_secret(ctx: Context, pos: List[Any], secret: Any) -> RawJSON:
+    """The key document a secret belongs to (driver test_key_from_secret)."""
+    can_admin(ctx, pos)
+    entry = ctx.store.key_hashes.get(hash_secret(args.string(secret, pos + ["key_from_secret"])))
+    if entry is None:
+        raise errors.instance_not_found(pos)
+    _, _, (path, seq) = entry
+    space = ctx.store.database(path).natives["keys"]
+    version = space.docs[seq].at(ctx.ts)
+    if version is None:
+        raise errors.instance_not_found(pos)
+    return document_value(Ref(space.names[seq], Ref("keys")), version)

@@ -11,7 +11,7 @@ import bisect
 from typing import Any, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
-from fauna_local.language.compiler import Context, describe, function
+from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, describe, function
 from fauna_local.language.resolve import can_read, collection, database_of, index, undefined
 from fauna_local.storage.documents import ADD, REMOVE
 from fauna_local.storage.ordering import HIGHEST, LOWEST, Reversed, ref_key, sort_key
@@ -19,7 +19,8 @@ from fauna_local.values import Date, Ref, SetRef, Time
 
 DEFAULT_PAGE_SIZE = 64  # fauna.repo.DefaultPageSize (note §5.1)
 MAX_PAGE_SIZE = 100_000  # ReadAdaptor.MaxPageSize; larger sizes are silently capped (note §5.1)
-ACTION_ORDER = {"add": 0, "create": 0, "update": 1, "remove": 2, "delete": 2}
+# Same ts and document: remove before add (core IndexSpec "multiple modifications": add v1, remove v1, add v2).
+ACTION_ORDER = {"remove": 0, "add": 1, "create": 0, "update": 1, "delete": 2}
 
 
 class IndexedSet:
@@ -106,8 +107,11 @@ class SchemaSet(IndexedSet):
 
     def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
         space = self._space(ctx, pos)
-        if values and isinstance(values[0], Ref) and values[0].id in space.by_name:
-            return space.by_name[values[0].id]
+        first = values[0] if values else None
+        if isinstance(first, Ref) and first.kind == self.kind:
+            if first.id not in space.by_name:
+                raise undefined(first, pos)
+            return space.by_name[first.id]
         return 2**64 if high else -1
 
 
@@ -249,6 +253,12 @@ class EventsSet(IndexedSet):
         event = self.by_key[key]
         return {"ts": event["ts"], "action": event["action"], "document": event["document"]}
 
+    def cursor_of_sent(self, sent: Any, pos: List[Any]) -> Dict[str, Any]:
+        """A timestamp cursor sent back is echoed as an event cursor without a ref (core EventSpec "do not
+        render the root ref"): {"ts": T, "action": "add"}."""
+        ts = sent.micros if isinstance(sent, Time) else sent[0] if isinstance(sent, list) and sent else sent
+        return {"ts": ts, "action": "add"}
+
     def event_cursor_key(self, ctx: Context, cursor: Any, pos: List[Any]) -> Any:
         if cursor is None:
             return (HIGHEST,)
@@ -297,7 +307,7 @@ class DocEventsSet(IndexedSet):
             data = v.body.get("data") if v.body is not None else None
             if v.body is None:
                 action, shown = "delete", None
-            elif prev is None:
+            elif prev is None:  # first version, or re-created after a delete
                 action, shown = "create", data
             else:
                 action = "update"
@@ -372,6 +382,18 @@ class _SingletonSet(IndexedSet):
     def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
         return 1 if high else 0
 
+    def events(self, ctx: Context, pos: List[Any]):
+        """add when the document comes to exist, remove when it is deleted (driver test_singleton_events)."""
+        out = []
+        for key, event in DocEventsSet(self.ref).events(ctx, pos):
+            if event["action"] != "update":
+                action = "add" if event["action"] == "create" else "remove"
+                out.append(((key[0], key[1], ACTION_ORDER[action]), {"ts": event["ts"], "action": action, "document": self.ref}))
+        return out
+
+    def event_ref_key(self, ref: Ref) -> Any:
+        return int(ref.id) if ref.id.isdigit() else -1
+
 
 def as_set(value: Any, pos: List[Any]) -> IndexedSet:
     """A set value, or a native ref (`Ref("collections")`) which pages like `Collections()`."""
@@ -385,7 +407,18 @@ def as_set(value: Any, pos: List[Any]) -> IndexedSet:
 
 
 # -- paginate ---------------------------------------------------------------------------------------
-@function("paginate", optional=("after", "before", "cursor", "ts", "size", "events", "sources"), lazy=True)
+def compile_cursor(expr: Any, pos: Tuple[Any, ...], depth: int):
+    """`cursor: {"after": c}` / `{"before": c}` is cursor syntax, not an object expression (core Parser.scala)."""
+    if isinstance(expr, dict) and len(expr) == 1 and next(iter(expr)) in ("after", "before"):
+        side, inner = next(iter(expr.items()))
+        node = compile_expr(inner, pos + (side,), depth + 1)
+        return lambda ctx: {side: node(ctx)}
+    if isinstance(expr, dict) and not any(k in FUNCTIONS or k.startswith("@") for k in expr):
+        return lambda ctx: {}  # neither a cursor nor an expression: rejected as an invalid cursor object
+    return compile_expr(expr, pos, depth)
+
+
+@function("paginate", optional=("after", "before", "cursor", "ts", "size", "events", "sources"), lazy=True, arg_compilers={"cursor": compile_cursor})
 def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cursor=None, ts=None, size=None, events=None, sources=None) -> Dict[str, Any]:
     if sum(x is not None for x in (after, before, cursor)) > 1:
         raise errors.invalid_expression("Only one of after, before or cursor may be given.", pos)
@@ -439,7 +472,16 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
         elif sent is not None and isinstance(spec, EventsSet):
             page["after"] = sent
     element = spec.element
-    page["data"] = [element(k) for k in chosen]
+    if sources is not None and args.boolean(sources(ctx), pos + ["sources"]):
+        # {"sources": [SetRef], "value": element} (driver tests/test_query.py::test_paginate sources=True)
+        origin = [source(ctx)]
+        page["data"] = [{"sources": origin, "value": element(k)} for k in chosen]
+    else:
+        page["data"] = [element(k) for k in chosen]
+    if isinstance(spec, EventsSet):
+        for side in ("before", "after"):
+            if side in page and not isinstance(page[side], dict) and page[side] is not None:
+                page[side] = spec.cursor_of_sent(args.plain(page[side]), pos)
     return page
 
 
@@ -449,4 +491,10 @@ def _cursor_key(ctx: Context, spec: IndexedSet, sent: Any, direction: str, pos: 
     if sent is None:
         return (HIGHEST,) if not isinstance(spec, (DocumentsSet, SchemaSet)) else 2**64
     values = sent if isinstance(sent, list) else [sent]
+    for v in values:
+        if isinstance(v, Ref) and v.kind is not None and v.kind != getattr(spec, "kind", None):
+            from fauna_local.language.functions.read import read_version
+
+            if read_version(ctx, v, pos, missing_ok=True) is None:
+                raise undefined(v, pos)
     return spec.cursor_key(ctx, values, pos, False)

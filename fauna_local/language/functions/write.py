@@ -12,6 +12,7 @@ from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, describe, function
 from fauna_local.language.functions.read import document_value, read_version
 from fauna_local.language.resolve import can_write, collection, doc_id
+from fauna_local.storage.documents import Version
 from fauna_local.values import RawJSON, Ref, Time
 
 DOC_FIELDS = ("ttl", "data")  # rendering order of a document body after ref and ts (note §8 Rendering)
@@ -141,7 +142,8 @@ def _replace(ctx: Context, pos: List[Any], target: Any, params: Any) -> Any:
 @function("delete")
 def _delete(ctx: Context, pos: List[Any], target: Any) -> Any:
     ref, version = _existing(ctx, target, pos, "delete")
-    before = document_value(ref, version)
+    # The deleted document comes back with its last data at the deletion's ts (its remove event's ts).
+    before = document_value(ref, Version(ctx.txn.ts, version.body, ctx.store.render(ref, ctx.txn.ts, version.body)))
     if ref.kind is not None:
         from fauna_local.language.functions.schema import delete_schema
 
