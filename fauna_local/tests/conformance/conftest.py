@@ -81,6 +81,11 @@ class Fauna:
     def q(self, expr):
         return self.client.query(expr)
 
+    def commit_ts(self, expr) -> int:
+        """Run a write and return its commit timestamp (the X-Txn-Time the driver recorded, note §5.7)."""
+        self.client.query(expr)
+        return self.client.get_last_txn_time()
+
     def client_for(self, secret: str):
         return with_timeout(self.server.client(secret=secret, timeout=HTTP_TIMEOUT))
 
