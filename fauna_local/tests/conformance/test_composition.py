@@ -240,3 +240,32 @@ def test_given_abort_deep_inside_map_when_evaluated_then_400_transaction_aborted
     expr = q.map_(q.lambda_("r", q.if_(q.equals(q.select("id", q.var("r")), "2"), q.abort("two!"), 0)), q.paginate(q.documents(q.collection(C))))
     err = shapes.raises(expr, BadRequest)
     assert error_fields(err)[:2] == ("transaction aborted", "two!")
+
+
+@pytest.mark.parametrize(
+    "expr, code, description, position",
+    [
+        (_Expr({"if": "yes", "then": 1, "else": 2}), "invalid argument", "Boolean expected, String provided.", ["if"]),
+        (_Expr({"var": 1}), "invalid expression", "String expected, Integer provided.", ["var"]),
+        (_Expr({"do": []}), "invalid expression", "Expression list cannot be empty.", ["do"]),
+    ],
+    ids=["if-non-boolean", "var-non-string", "empty-do"],
+)
+def test_given_ill_typed_forms_when_evaluated_then_400_with_the_core_code_and_position(fauna, expr, code, description, position):
+    # ast/EvalContext.scala IfE: Casts.Boolean(cond, pos at "if") -> InvalidArgument; ast/Parser.scala
+    # "var": InvalidExprType(String, ..., pos at "var") and "do": EmptyExpr(pos at "do") are parse errors
+    # ("invalid expression", ast/Error.scala); descriptions from Renderable.scala.
+    err = fauna.raises(expr, BadRequest)
+    assert error_fields(err) == (code, description, position)
+
+
+def test_given_lambda_with_a_free_variable_when_mapping_then_400_variable_not_defined(fauna):
+    # Parser.scala lambdas: free variables of a lambda body must be bound; ast/Error.scala UnboundVariable
+    # ("invalid expression"); Renderable.scala "Variable 'y' is not defined.".
+    err = fauna.raises(q.map_(q.lambda_("x", q.var("y")), [1]), BadRequest)
+    assert error_fields(err)[:2] == ("invalid expression", "Variable 'y' is not defined.")
+
+
+def test_given_time_now_when_evaluated_then_a_time(fauna):
+    # driver test_query.py::test_time: time("now") is a FaunaTime.
+    assert isinstance(fauna.q(q.time("now")), FaunaTime)

@@ -224,3 +224,20 @@ def test_given_events_when_walking_backwards_with_before_cursors_then_all_events
             break
         cursor = page["before"]
     assert pages == [full[1:3], full[0:1]]
+
+
+def test_given_time_cursor_when_reading_events_then_same_as_the_integer_cursor(history):
+    # Parser.scala parseEvent: LongL(ts) and TimeL(ts) both become SetEvent(ts, MinDocID, Add).
+    from datetime import datetime, timezone
+
+    from faunadb.objects import FaunaTime
+
+    t = history.ts["c2"]
+    as_time = FaunaTime(datetime.fromtimestamp(t // 1_000_000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + ".%06dZ" % (t % 1_000_000))
+    assert events_of(history, docs_set(), after=as_time) == events_of(history, docs_set(), after=t)
+
+
+def test_given_null_after_cursor_when_reading_events_then_nothing_after_max_time(history):
+    # Parser.scala parseEvent: NullL -> SetEvent(Timestamp.MaxMicros, ...) (max time).
+    page = history.q(_Expr({"paginate": docs_set(), "events": True, "after": None}))
+    assert page["data"] == []

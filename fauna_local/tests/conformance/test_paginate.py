@@ -251,3 +251,32 @@ def test_given_cursor_object_without_before_or_after_when_paginating_then_400_in
         "invalid argument",
         "Invalid cursor object. Expected an object with either 'before' or 'after' key in it.",
     )
+
+
+def test_given_after_cursor_on_a_deleted_doc_when_paginating_then_it_is_a_position_not_a_lookup(three):
+    # ReadAdaptor.scala PaginateImpl: a cursor is a position in the set (elements before it are dropped);
+    # it need not name a live document.
+    three.q(q.delete(q.ref(q.collection(C), "2")))
+    page = three.page(q.documents(q.collection(C)), after=[R(2)])
+    assert page == {"before": [R(2)], "data": [R(3)]}
+
+
+def test_given_after_cursor_past_the_end_when_paginating_then_empty_page_without_after(three):
+    # ReadAdaptor.scala PaginateImpl: no element at index `size` -> no next cursor; `before` = the cursor sent.
+    page = three.page(q.documents(q.collection(C)), after=[R(99)])
+    assert page == {"before": [R(99)], "data": []}
+
+
+def test_given_a_ref_when_paginated_with_events_then_document_events(three):
+    # PaginateFunction.toEventSet: a Ref is paginated as its document set; with events=true its history
+    # (core EventSpec "instance events": Paginate(ref, events = true)); v4 actions create/update/delete.
+    three.q(q.update(q.ref(q.collection(C), "1"), {"data": {"x": 1}}))
+    evs = three.q(q.paginate(q.ref(q.collection(C), "1"), events=True))["data"]
+    assert [(e["action"], e["document"]) for e in evs] == [("create", R(1)), ("update", R(1))]
+
+
+def test_given_singleton_set_when_paginated_then_the_ref_while_it_exists(three):
+    # driver test_query.py::test_singleton_events uses Singleton(ref); as a plain set it holds the live ref.
+    assert three.q(q.paginate(q.singleton(q.ref(q.collection(C), "1")))) == {"data": [R(1)]}
+    three.q(q.delete(q.ref(q.collection(C), "1")))
+    assert three.q(q.paginate(q.singleton(q.ref(q.collection(C), "1")))) == {"data": []}

@@ -163,3 +163,45 @@ def test_given_term_index_when_matching_then_only_docs_with_that_term_in_ref_ord
     fauna.create("widgets", {"m": 200}, doc_id="3")
     assert fauna.all_of(q.match(q.index("widgets_by_n"), 100)) == [a, b]
     assert fauna.all_of(q.match(q.index("widgets_by_n"), 999)) == []
+
+
+def test_given_single_value_ts_index_when_paginating_then_scalar_elements_and_ts_ref_cursor(fauna):
+    # note §5.3: one covered value -> scalar elements; cursor = values :+ doc ref (IndexTuple.scala) = [ts, Ref].
+    fauna.collection(C)
+    fauna.index("ts_only", C, values=[{"field": "ts"}])
+    t1, t2, t3 = _three_separate(fauna)
+    page = fauna.page(q.match(q.index("ts_only")), size=2)
+    assert page["data"] == [t1, t2]
+    assert page["after"] == [t3, R(3)]
+
+
+def test_given_two_value_index_when_ranging_with_scalar_bounds_then_prefix_inclusive(fauna):
+    # note §5.3: a scalar bound is a one-element prefix; inclusive on both ends over [n, ref] tuples.
+    fauna.collection(C)
+    fauna.index("by_n_ref", C, values=[{"field": ["data", "n"]}, {"field": "ref"}])
+    fauna.q(q.do(*[q.create(q.ref(q.collection(C), str(i)), {"data": {"n": i % 4}}) for i in range(1, 9)]))
+    rows = fauna.all_of(q.range(q.match(q.index("by_n_ref")), 1, 2))
+    assert rows == [[1, R(1)], [1, R(5)], [2, R(2)], [2, R(6)]]
+
+
+def test_given_single_term_index_when_matching_with_scalar_or_one_element_array_then_same_set(fauna):
+    # core ast/Parser.scala "match"+"terms": terms are Casts.ZeroOrMore(MatchTerm), a scalar is one term.
+    fauna.collection(C)
+    fauna.index("by_k", C, terms=[{"field": ["data", "k"]}])
+    fauna.create(C, {"k": "a"}, doc_id="1")
+    fauna.create(C, {"k": "b"}, doc_id="2")
+    assert fauna.all_of(q.match(q.index("by_k"), "a")) == fauna.all_of(q.match(q.index("by_k"), ["a"])) == [R(1)]
+
+
+def test_given_match_sets_when_get_and_exists_then_first_element_or_404_set_not_found(fauna):
+    # core ReadAdaptor.getSet / exists(set): Get(set) reads the set's first element; an empty set ->
+    # InstanceNotFound(Left(set)) rendered "Set not found." (Renderable.scala); Exists(set) -> false.
+    from faunadb.errors import NotFound
+
+    fauna.collection(C)
+    fauna.index("by_k", C, terms=[{"field": ["data", "k"]}])
+    fauna.create(C, {"k": "a", "v": 1}, doc_id="1")
+    assert fauna.q(q.select(["data", "v"], q.get(q.match(q.index("by_k"), "a")))) == 1
+    assert fauna.q([q.exists(q.match(q.index("by_k"), "a")), q.exists(q.match(q.index("by_k"), "zz"))]) == [True, False]
+    err = fauna.raises(q.get(q.match(q.index("by_k"), "zz")), NotFound)
+    assert (err.errors[0].code, err.errors[0].description) == ("instance not found", "Set not found.")
