@@ -153,3 +153,26 @@ def test_given_deleted_key_when_its_secret_is_used_then_401(fauna):
     fauna.q(q.delete(key["ref"]))
     with pytest.raises(Unauthorized):
         child.query("ok")
+
+
+def test_given_nested_databases_when_listing_from_each_level_then_each_key_sees_its_children_only(fauna):
+    # core BasicFunctionsSpec "constructs native classrefs accessors with null scope": Paginate(Databases())
+    # with rootDB's key -> [db]; with db's key -> [childDB]; with childDB's key -> [].
+    fauna.q(q.create_database({"name": "a"}))
+    a = fauna.client_for(fauna.q(q.create_key({"database": q.database("a"), "role": "admin"}))["secret"])
+    a.query(q.create_database({"name": "b"}))
+    b = fauna.client_for(a.query(q.create_key({"database": q.database("b"), "role": "admin"}))["secret"])
+    assert fauna.all_of(q.databases()) == [db_ref("a")]
+    assert a.query(q.paginate(q.databases())) == {"data": [db_ref("b")]}
+    assert b.query(q.paginate(q.databases())) == {"data": []}
+
+
+def test_given_collection_in_a_child_database_when_named_with_a_database_scope_then_resolved_from_the_parent(fauna):
+    # driver test_query.py::test_nested_references: exists(collection(name, database(child))) is true and
+    # paginate(collections(database(child))) == [Ref(name, Native.COLLECTIONS, Ref(child, Native.DATABASES))].
+    fauna.q(q.create_database({"name": "child"}))
+    child = fauna.client_for(fauna.q(q.create_key({"database": q.database("child"), "role": "admin"}))["secret"])
+    child.query(q.create_collection({"name": "a_collection"}))
+    assert fauna.q(q.exists(q.collection("a_collection", q.database("child")))) is True
+    assert fauna.q(q.exists(q.collection("a_collection"))) is False
+    assert fauna.all_of(q.collections(q.database("child"))) == [Ref("a_collection", Native.COLLECTIONS, db_ref("child"))]

@@ -197,3 +197,17 @@ def test_given_query_lambda_when_echoed_then_same_query_value(fauna):
     body = fauna.q(q.query(q.lambda_("x", q.var("x"))))
     assert isinstance(body, Query)
     assert fauna.q(body) == body
+
+
+@pytest.mark.parametrize(
+    "value",
+    [2**63 - 1, -(2**63), -5, 0, 1.0, 2.5, -0.125, "unicode: ünïcødé ✓ 𝄞", "", [], {}, {"nested": [{"a": [1, {"b": None}]}]}],
+    ids=["int64-max", "int64-min", "neg", "zero", "float-1.0", "float", "neg-float", "unicode", "empty-str", "empty-list", "empty-obj", "nested"],
+)
+def test_given_plain_json_values_when_stored_and_read_then_identical_including_int_vs_float(typed, value):
+    # Fauna v4 docs learn/understanding/types: numbers are 64-bit signed integers or doubles (distinct);
+    # strings, arrays, objects and null are JSON's own.
+    typed.create(C, {"v": value}, doc_id="1")
+    got = typed.q(q.select(["data", "v"], q.get(ref(1))))
+    assert got == value
+    assert type(got) is type(value)

@@ -321,3 +321,45 @@ def test_given_parallel_clients_when_creating_documents_then_all_are_stored(faun
         t.join(HTTP_TIMEOUT * 2)
     assert errors == []
     assert len(fauna.all_of(q.documents(q.collection(C)))) == 60
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Query-Timeout": "5000"},
+        {"x-fauna-tags": "team=ingest,job=nightly"},
+        {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+        {"X-Driver-Env": "driver=python-4.5.2; runtime=cpython-3.11; env=unknown; os=linux"},
+    ],
+    ids=["query-timeout", "tags", "traceparent", "driver-env"],
+)
+def test_given_optional_driver_headers_when_querying_then_tolerated(fauna, headers):
+    # note §1: X-Query-Timeout, x-fauna-tags and traceparent are sent only if configured; the server parses
+    # them but need not honour them (§8).
+    response = fauna.raw(q.to_micros(q.now()), headers=headers)
+    assert response.status_code == 200
+
+
+def test_given_metrics_headers_when_read_then_non_negative_integers(fauna):
+    # note §6 (HTTPHeaders.scala): the query-metrics headers are counters (ops, bytes, ms, retries).
+    response = fauna.raw(q.to_micros(q.now()))
+    for name in METRICS_HEADERS:
+        assert int(response.headers[name]) >= 0, name
+
+
+def test_given_create_as_the_result_of_let_when_posted_then_201(fauna):
+    # note §8: 201 when the top-level result is a newly created document (whatever form produced it).
+    fauna.collection(C)
+    response = fauna.raw(q.let({"x": 1}, q.create(ref(1), {"data": {}})))
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [q.create_database({"name": "d201"}), q.create_index({"name": "i201", "source": q.collection(C)})],
+    ids=["database", "index"],
+)
+def test_given_schema_creates_when_posted_then_201(fauna, expr):
+    # note §1 (FQL1Routes.scala VersionL isNew -> 201); core api/IndexSpec.scala: index creation responds Created.
+    fauna.collection(C)
+    assert fauna.raw(expr).status_code == 201

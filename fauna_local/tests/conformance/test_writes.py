@@ -182,3 +182,51 @@ def test_given_ttl_days_and_history_days_when_creating_collection_then_accepted(
     created = fauna.collection("ttl_coll", history_days=3, ttl_days=10)
     assert created["history_days"] == 3
     assert created["ttl_days"] == 10
+
+
+def test_given_unique_index_when_create_delete_create_in_one_transaction_then_it_works(coll):
+    # core queries/IndexSpec.scala "create, delete and create of a unique doc in the same transaction works".
+    idx = coll.index("unique_index_on_f1", C, terms=[{"field": ["data", "f1"]}], active=True, unique=True)
+    create_doc = q.create(q.collection(C), {"data": {"f1": "1", "otherField": "x"}})
+    res = coll.q(q.let({"doc": create_doc}, q.do(q.delete(q.select("ref", q.var("doc"))), create_doc)))
+    assert coll.all_of(q.match(idx["ref"], "1")) == [res["ref"]]
+
+
+def test_given_index_over_two_collections_when_matching_then_refs_from_both_in_ref_order(fauna):
+    # core queries/IndexSpec.scala "multiple source index": source [person, place] echoed as an array;
+    # Match returns [placeRef, personRef] (place's document was created first).
+    fauna.collection("person")
+    fauna.collection("place")
+    idx = fauna.q(
+        q.create_index(
+            {
+                "name": "person_and_place_by_name",
+                "source": [q.collection("person"), q.collection("place")],
+                "active": True,
+                "terms": [{"field": ["data", "name"]}],
+            }
+        )
+    )
+    assert fauna.q(q.select("source", q.get(idx["ref"]))) == [coll_ref("person"), coll_ref("place")]
+    place = fauna.create("place", {"name": "Ray", "state": "TX"})["ref"]
+    person = fauna.create("person", {"name": "Ray", "last_name": "Johnson"})["ref"]
+    assert fauna.all_of(q.match(idx["ref"], "Ray")) == [place, person]
+
+
+def test_given_a_ref_to_an_undefined_collection_in_data_when_creating_then_400_validation_failed(coll):
+    # core WriteFunctions.scala RefValidator: an unresolved ref inside the params -> ValidationError
+    # (ast/Error.scala code "validation failed") with a failure at the field's path.
+    from faunadb.errors import BadRequest
+
+    err = coll.raises(q.create(q.collection(C), {"data": {"r": q.ref(q.collection("nope"), "1")}}), BadRequest)
+    first = err.errors[0]
+    assert first.code == "validation failed"
+    assert first.failures and first.failures[0].field[-1] == "r"
+
+
+def test_given_a_collection_when_deleted_then_it_no_longer_exists(coll):
+    # driver test_query.py::test_delete (Delete then Exists is false) applied to a collection ref.
+    coll.create(C, {}, doc_id="1")
+    coll.q(q.delete(q.collection(C)))
+    assert coll.q(q.exists(q.collection(C))) is False
+    assert coll.q(q.exists(q.ref(q.collection(C), "1"))) is False
