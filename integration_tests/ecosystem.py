@@ -1,0 +1,164 @@
+"""Helpers for the tests that run the connector through Airbyte's own tools.
+
+Those tools (the CDK's standard tests and `airbyte-cdk connector test`, the Connector Builder's
+handler, PyAirbyte) run here in subprocesses, against a local Fauna started with the `sample` seed,
+so that they see the connector as they would in production and cannot disturb the other tests.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "source_fauna"
+TMP = ROOT / ".tmp"  # gitignored
+
+# What a subprocess prepends to its program to look like an environment without some packages,
+# e.g. the Connector Builder's, which has the CDK and neither faunadb nor this connector.
+BLOCK_IMPORTS_PRELUDE = """
+import sys
+
+class _Absent:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {blocked!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+        return None
+
+sys.meta_path.insert(0, _Absent())
+"""
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(available: bool, what: str, install: str) -> None:
+    """A tool these tests need is missing: fail under CI (where it must be installed), else skip."""
+    if available:
+        return
+    message = f"{what} is not installed ({install})"
+    if in_ci():
+        pytest.fail(message + ": CI must install it", pytrace=False)
+    pytest.skip(message)
+
+
+def venv_script(name: str) -> Optional[Path]:
+    """A console script of this environment (beside its Python), or None."""
+    path = Path(sys.executable).with_name(name)
+    return path if path.exists() else None
+
+
+def subprocess_env(**extra: str) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.pop("AIRBYTE_ENABLE_UNSAFE_CODE", None)  # each test says whether it trusts injected code
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    env.update(extra)
+    return env
+
+
+def manifest() -> Dict[str, Any]:
+    return yaml.safe_load((PACKAGE / "manifest.yaml").read_text())
+
+
+def components_source() -> str:
+    return (PACKAGE / "components.py").read_text()
+
+
+def builder_config(user_config: Mapping[str, Any], command: str, **test_read: int) -> Dict[str, Any]:
+    """The config the Connector Builder sends: the user's, plus the manifest and components.py injected."""
+    components = components_source()
+    config = dict(user_config)
+    config.update(
+        {
+            "__injected_declarative_manifest": manifest(),
+            "__injected_components_py": components,
+            "__injected_components_py_checksums": {"md5": hashlib.md5(components.encode()).hexdigest()},
+            "__command": command,
+        }
+    )
+    if test_read:
+        config["__test_read_config"] = dict(test_read)
+    return config
+
+
+def configured_catalog(*streams: str, sync_mode: str = "full_refresh") -> Dict[str, Any]:
+    return {
+        "streams": [
+            {
+                "stream": {"name": name, "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"]},
+                "sync_mode": sync_mode,
+                "destination_sync_mode": "append",
+            }
+            for name in streams
+        ]
+    }
+
+
+def messages(stdout: str) -> List[Dict[str, Any]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+
+
+# Files of the connector directory that the standard tests read, besides the generated config.
+STANDARD_TEST_FILES = (
+    "metadata.yaml",
+    "acceptance-test-config.yml",
+    "integration_tests/configured_catalog.json",
+    "integration_tests/configured_catalog_incremental.json",
+    "integration_tests/invalid_config.json",
+    "integration_tests/abnormal_state.json",
+    "integration_tests/sample_state.json",
+)
+
+
+def standard_test_connector_dir(parent: Path, config: Mapping[str, Any]) -> Path:
+    """A connector directory for `airbyte-cdk connector test`, named `source-fauna` as the tool requires.
+
+    The tool picks its test suite by the directory's name and metadata.yaml's language tag, so it
+    cannot run from a checkout named otherwise; this copies what it reads and writes
+    `secrets/config.json` pointing at the local Fauna (its port changes every run).
+    """
+    directory = parent / "source-fauna"
+    if directory.exists():
+        shutil.rmtree(directory)
+    for name in STANDARD_TEST_FILES:
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / name, directory / name)
+    (directory / "secrets").mkdir()
+    (directory / "secrets" / "config.json").write_text(json.dumps(dict(config), indent=2))
+    return directory
+
+
+@dataclass
+class JUnitReport:
+    passed: List[str] = field(default_factory=list)
+    failed: List[str] = field(default_factory=list)
+    skipped: Dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> "JUnitReport":
+        report = cls()
+        for case in ElementTree.parse(path).getroot().iter("testcase"):
+            name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
+            if case.find("failure") is not None or case.find("error") is not None:
+                report.failed.append(name)
+            elif (skip := case.find("skipped")) is not None:
+                report.skipped[name] = skip.get("message", "")
+            else:
+                report.passed.append(name)
+        return report
+
+    def failures(self, path: Path) -> str:
+        details = []
+        for case in ElementTree.parse(path).getroot().iter("testcase"):
+            for problem in list(case.findall("failure")) + list(case.findall("error")):
+                details.append(f"{case.get('name')}: {(problem.get('message') or '')[:500]}\n{(problem.text or '')[-1500:]}")
+        return "\n\n".join(details)
