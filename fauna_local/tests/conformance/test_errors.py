@@ -50,6 +50,28 @@ def test_given_undefined_collection_when_paginating_documents_then_400_invalid_r
     assert (code, description) == ("invalid ref", "Ref refers to undefined collection 'nope'")
 
 
+@pytest.mark.parametrize(
+    "expr, description",
+    [
+        (q.get(q.database("missing")), "Ref refers to undefined database 'missing'"),
+        (q.paginate(q.match(q.index("missing"))), "Ref refers to undefined index 'missing'"),
+    ],
+    ids=["database", "index-in-match"],
+)
+def test_given_other_undefined_refs_when_used_then_400_invalid_ref_naming_the_kind(fauna, expr, description):
+    # Renderable.scala UnresolvedRefError: "Ref refers to undefined <database|index|collection> '<name>'".
+    err = fauna.raises(expr, BadRequest)
+    assert error_fields(err)[:2] == ("invalid ref", description)
+
+
+def test_given_id_beyond_64_bits_when_creating_then_400_invalid_argument_too_large(fauna):
+    # ast/Error.scala SubIDArgumentTooLarge (InvalidArgumentError); Renderable.scala:
+    # "The id provided is too large: '<id>'".
+    fauna.collection(C)
+    err = fauna.raises(q.create(ref("99999999999999999999"), {"data": {}}), BadRequest)
+    assert error_fields(err)[:2] == ("invalid argument", "The id provided is too large: '99999999999999999999'")
+
+
 def test_given_undefined_collection_inside_select_when_evaluated_then_400_invalid_ref_at_from(fauna):
     # core BasicFunctionsSpec: Select("id", ClassRef("invalid-ref")) -> "invalid ref",
     # "Ref refers to undefined class 'invalid-ref'" (v2.7+: collection) at ["from"].

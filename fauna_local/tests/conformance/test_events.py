@@ -241,3 +241,59 @@ def test_given_null_after_cursor_when_reading_events_then_nothing_after_max_time
     # Parser.scala parseEvent: NullL -> SetEvent(Timestamp.MaxMicros, ...) (max time).
     page = history.q(_Expr({"paginate": docs_set(), "events": True, "after": None}))
     assert page["data"] == []
+
+
+def test_given_many_events_at_one_ts_when_walking_with_size_1_then_each_event_once_and_before_echoes_cursor(fauna):
+    # note §5.5: the returned `after` carries the document, so paging resumes inside one ts; core
+    # ReadAdaptor.scala PaginateImpl: on an ascending page `before` is the cursor that was sent.
+    fauna.collection(C)
+    fauna.create_many(C, ["7", "3", "11", "5"])
+    full = events_of(fauna, docs_set())
+    assert [e["document"] for e in full] == [R(3), R(5), R(7), R(11)]
+    seen, cursor = [], None
+    for _ in range(10):
+        kwargs = {"events": True, "size": 1}
+        if cursor is not None:
+            kwargs["after"] = cursor
+        page = fauna.q(q.paginate(docs_set(), **kwargs))
+        if cursor is not None:
+            assert page["before"] == cursor
+        seen.extend(page["data"])
+        if "after" not in page:
+            break
+        assert page["after"] != cursor, "cursor loop"
+        cursor = page["after"]
+    assert seen == full
+
+
+def test_given_filter_on_remove_actions_over_an_events_page_when_evaluated_then_only_removes(history):
+    # note §2 (the connector's deletion query: Filter(Lambda(x, Equals(Select(["action"], x), "remove")),
+    # Paginate(..., events)) and §5.1 (Filter over a page keeps the cursors).
+    t = history.ts
+    page = history.q(
+        q.filter_(
+            q.lambda_("x", q.equals(q.select(["action"], q.var("x")), "remove")),
+            q.paginate(docs_set(), events=True, size=2),
+        )
+    )
+    assert page["data"] == []
+    assert page["after"]["ts"] == t["d1"]
+    nxt = history.q(
+        q.filter_(
+            q.lambda_("x", q.equals(q.select(["action"], q.var("x")), "remove")),
+            q.paginate(docs_set(), events=True, size=2, after=page["after"]),
+        )
+    )
+    assert nxt["data"] == [{"ts": t["d1"], "action": "remove", "document": R(1)}]
+
+
+def test_given_an_events_page_when_selecting_inside_events_then_ts_action_and_document_parts(history):
+    # core ReadAdaptor.valueAtPath (EventL): "ts", "action", "document" (and ["document", "id"]) are
+    # selectable; core BasicFunctionsSpec "events contain 'ts', 'action', 'instance'".
+    parts = history.q(
+        q.map_(
+            q.lambda_("e", [q.select("action", q.var("e")), q.select(["document", "id"], q.var("e"))]),
+            q.select("data", q.paginate(docs_set(), events=True)),
+        )
+    )
+    assert parts == [["add", "1"], ["add", "2"], ["remove", "1"]]

@@ -205,3 +205,36 @@ def test_given_match_sets_when_get_and_exists_then_first_element_or_404_set_not_
     assert fauna.q([q.exists(q.match(q.index("by_k"), "a")), q.exists(q.match(q.index("by_k"), "zz"))]) == [True, False]
     err = fauna.raises(q.get(q.match(q.index("by_k"), "zz")), NotFound)
     assert (err.errors[0].code, err.errors[0].description) == ("instance not found", "Set not found.")
+
+
+def test_given_five_rows_at_one_ts_when_walking_the_range_in_pages_of_2_then_each_row_once(ts_index):
+    # note §5.3: cursor [ts, Ref, Ref] distinguishes rows sharing a ts; after inclusive (§5.1).
+    ts = ts_index.create_many(C, ["50", "10", "40", "20", "30"])["ts"]
+    seen, cursor = [], None
+    for _ in range(10):
+        kwargs = {"size": 2}
+        if cursor is not None:
+            kwargs["after"] = cursor
+        page = ts_index.page(_range([], []), **kwargs)
+        seen.extend(page["data"])
+        if "after" not in page:
+            break
+        assert page["after"] != cursor, "cursor loop"
+        cursor = page["after"]
+    assert seen == [[ts, R(i)] for i in (10, 20, 30, 40, 50)]
+
+
+def test_given_driver_page_iterator_when_iterating_a_match_set_then_all_refs_in_order(fauna):
+    # driver tests/test_page.py::test_set_iterator: Page.set_iterator(client, set, page_size=1) == [a, b];
+    # with map_lambda it yields the mapped values.
+    from faunadb.page import Page
+
+    fauna.collection("gadgets")
+    idx = fauna.index("gadgets_by_n", "gadgets", terms=[{"field": ["data", "n"]}], active=True)["ref"]
+    a = fauna.create("gadgets", {"n": 0})["ref"]
+    fauna.create("gadgets", {"n": 1})
+    b = fauna.create("gadgets", {"n": 0})["ref"]
+    gadgets = q.match(idx, 0)
+    assert list(Page.set_iterator(fauna.client, gadgets, page_size=1)) == [a, b]
+    mapped = Page.set_iterator(fauna.client, gadgets, map_lambda=lambda r: q.select(["data", "n"], q.get(r)))
+    assert list(mapped) == [0, 0]
