@@ -8,6 +8,23 @@ Stoppedwumm/faunadb), never from the server's own output. Citations sit next to 
 
 Timeouts: the driver has none (reference note §7 quirk 2), so every client gets an HTTP adapter with a
 default timeout, raw requests pass one, and each test runs under a SIGALRM deadline.
+
+Where each item of reference note §9 is tested:
+  1 after = first of next page, before = cursor sent, absent keys  test_paginate (first/after/last page tests)
+  2 cursor shapes [Ref] / [ts, Ref, Ref], scalar vs array elements  test_paginate, test_range
+  3 Range inclusive prefix bounds, [] unbounded, scalar bounds      test_range
+  4 numeric id order, same-ts ties by ref                           test_paginate, test_range, test_events
+  5 update moves the index entry, delete removes it                 test_range
+  6 event sets add/remove keyed `document`, no update events        test_events
+  7 event cursor forms (integer, {ts,action}, {ts,action,document}) test_events
+  8 history retention (default 0 + 15 min, 30 days, null)           test_history
+  9 Now() = snapshot time, At(future) not an error                  test_history
+  10 status/code pairs                                              test_errors, test_faults, test_auth
+  11 Get(Index) echo, active and the 128-event build                test_writes, test_errors
+  12 201 vs 200, {"resource": ...} for scalars                      test_wire, test_types
+  13 @obj wrapping of @-keyed objects                               test_types
+  14 same-transaction limits                                        test_errors
+  15 client side: no package-index call, explicit timeouts          test_driver_client, test_faults
 """
 
 import json
