@@ -176,3 +176,23 @@ def test_given_collection_in_a_child_database_when_named_with_a_database_scope_t
     assert fauna.q(q.exists(q.collection("a_collection", q.database("child")))) is True
     assert fauna.q(q.exists(q.collection("a_collection"))) is False
     assert fauna.all_of(q.collections(q.database("child"))) == [Ref("a_collection", Native.COLLECTIONS, db_ref("child"))]
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [q.create_database({"name": "grandchild"}), q.create_key({"database": q.database("x"), "role": "admin"})],
+    ids=["create-database", "create-key"],
+)
+def test_given_a_server_key_when_managing_databases_or_keys_then_403_permission_denied(fauna, expr):
+    # Fauna docs, keys and built-in roles (docs.fauna.com/fauna/current/cookbook/security/builtin): "Keys
+    # with the server role are equivalent to the admin role with some exceptions. User-defined roles, child
+    # databases, keys, tokens ... cannot be directly managed with the server role"; note §4: 403.
+    from faunadb.errors import PermissionDenied
+
+    fauna.q(q.create_database({"name": "app"}))
+    admin = fauna.client_for(fauna.q(q.create_key({"database": q.database("app"), "role": "admin"}))["secret"])
+    admin.query(q.create_database({"name": "x"}))
+    server = fauna.client_for(fauna.q(q.create_key({"database": q.database("app"), "role": "server"}))["secret"])
+    assert server.query(q.select("name", q.create_collection({"name": "allowed"}))) == "allowed"
+    with pytest.raises(PermissionDenied):
+        server.query(expr)
