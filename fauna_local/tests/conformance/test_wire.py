@@ -134,6 +134,18 @@ def test_given_a_body_over_16mb_when_posted_then_rejected_with_a_client_error_an
     assert alive(fauna)
 
 
+def test_given_a_document_over_8mb_in_a_query_under_16mb_when_created_then_rejected_and_not_stored(fauna):
+    # Fauna v4 docs learn/understanding/limits: "Document size 8 MB/document" (query size 16 MB). The
+    # exact status/code is not documented; a client error and nothing stored is the documented outcome.
+    fauna.collection(C)
+    body = json.dumps(
+        {"create": {"ref": {"collection": C}, "id": "1"}, "params": {"object": {"data": {"object": {"big": "y" * (9 * 1024 * 1024)}}}}}
+    )
+    response = fauna.raw(body=body.encode(), timeout=30)
+    assert 400 <= response.status_code < 500
+    assert fauna.q(q.exists(ref(1))) is False
+
+
 def test_given_200_nested_arrays_when_posted_then_evaluated_element_wise(fauna):
     # note §2: a JSON array is evaluated element-wise (to any depth).
     value = 1
