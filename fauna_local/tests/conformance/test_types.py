@@ -211,3 +211,25 @@ def test_given_plain_json_values_when_stored_and_read_then_identical_including_i
     got = typed.q(q.select(["data", "v"], q.get(ref(1))))
     assert got == value
     assert type(got) is type(value)
+
+
+@pytest.mark.parametrize(
+    "body, description",
+    [
+        (b'{"@ts": "not a time"}', "Invalid time."),
+        (b'{"@ts": 5}', "Invalid time."),
+        (b'{"@date": "2020-13-45"}', "Invalid date."),
+        (b'{"@bytes": 7}', "Invalid bytes."),
+        (b'{"@ref": 5}', "Invalid ref."),
+        (b'{"@obj": 5}', "Invalid object."),
+    ],
+    ids=["ts-text", "ts-number", "date", "bytes", "ref", "obj"],
+)
+def test_given_malformed_tagged_values_when_posted_then_400_invalid_expression(fauna, body, description):
+    # core ast/Parser.scala escapes (@ts/@date/@bytes/@ref/@obj) fail with InvalidTimeExpr, InvalidDateExpr,
+    # InvalidBytesExpr, InvalidRefExpr, InvalidObjectExpr: ParseErrors, code "invalid expression"
+    # (ast/Error.scala); descriptions from Renderable.scala ("Invalid time." ...).
+    response = fauna.raw(body=body)
+    assert response.status_code == 400
+    first = json.loads(response.content)["errors"][0]
+    assert (first["code"], first["description"]) == ("invalid expression", description)
