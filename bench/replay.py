@@ -64,6 +64,7 @@ class Store:
         self.counts: Counter = Counter()
         self.per_stream: Counter = Counter()
         self.bytes_out = 0
+        self.missed: list = []
 
     def key(self, method: bytes, path: bytes, authorization: bytes, body: bytes) -> bytes:
         floor = self.clock_floor
@@ -99,12 +100,14 @@ class Store:
                 "counts": dict(self.counts),
                 "per_stream": dict(self.per_stream),
                 "bytes_out": self.bytes_out,
+                "missed": self.missed,
             }
 
     def _reset(self) -> None:
         self.counts = Counter()
         self.per_stream = Counter()
         self.bytes_out = 0
+        self.missed = []
 
 
 def frame(status: int, reason: str, headers: list, body: bytes) -> bytes:
@@ -168,6 +171,8 @@ class Handler(socketserver.BaseRequestHandler):
                             upstream.close()
                             upstream = None
                         outcome = "forwarded" if store.mode == "record" else "miss"
+                        if outcome == "miss" and len(store.missed) < 5:
+                            store.missed.append(body[:400].decode("utf-8", "replace"))
                         if method == b"POST":
                             store.answers[key] = answer_bytes
                     else:
