@@ -269,3 +269,26 @@ def test_given_lambda_with_a_free_variable_when_mapping_then_400_variable_not_de
 def test_given_time_now_when_evaluated_then_a_time(fauna):
     # driver test_query.py::test_time: time("now") is a FaunaTime.
     assert isinstance(fauna.q(q.time("now")), FaunaTime)
+
+
+def test_given_lambdas_inside_let_when_mapping_then_they_close_over_outer_bindings_and_params_shadow(fauna):
+    # core ast/EvalContext.scala: a LambdaE evaluates to LambdaL(e, bindings) (closure over the current
+    # bindings); on application the arguments are added last, so a parameter shadows an outer name.
+    expr = q.let(
+        {"k": 10, "x": "outer"},
+        [
+            q.map_(q.lambda_("v", [q.var("k"), q.var("v")]), [1, 2]),
+            q.map_(q.lambda_("x", q.var("x")), ["inner"]),
+            q.var("x"),
+        ],
+    )
+    assert fauna.q(expr) == [[[10, 1], [10, 2]], ["inner"], "outer"]
+
+
+def test_given_nested_maps_and_filters_when_evaluated_then_inner_results_are_arrays(fauna):
+    # driver test_query.py::test_map / test_filter, nested.
+    expr = q.map_(
+        q.lambda_("row", q.filter_(q.lambda_("v", q.equals(q.select("keep", q.var("v")), True)), q.var("row"))),
+        [[{"keep": True, "n": 1}, {"keep": False, "n": 2}], [{"keep": False, "n": 3}]],
+    )
+    assert fauna.q(expr) == [[{"keep": True, "n": 1}], []]

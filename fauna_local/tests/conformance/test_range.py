@@ -238,3 +238,16 @@ def test_given_driver_page_iterator_when_iterating_a_match_set_then_all_refs_in_
     assert list(Page.set_iterator(fauna.client, gadgets, page_size=1)) == [a, b]
     mapped = Page.set_iterator(fauna.client, gadgets, map_lambda=lambda r: q.select(["data", "n"], q.get(r)))
     assert list(mapped) == [0, 0]
+
+
+def test_given_range_page_when_mapped_with_a_destructuring_lambda_then_documents_for_each_row(ts_index):
+    # note §5.3: Range elements over [ts, ref] are [ts, Ref] pairs (hence a two-name lambda or Select(1, x));
+    # Map over a page keeps the cursors (§5.1).
+    t1, t2, t3 = _three_separate(ts_index)
+    page = ts_index.q(
+        q.map_(
+            q.lambda_(["ts", "r"], [q.var("ts"), q.select(["data", "n"], q.get(q.var("r")))]),
+            q.paginate(_range([t2], []), size=1),
+        )
+    )
+    assert page == {"after": [t3, R(3), R(3)], "data": [[t2, 2]]}
