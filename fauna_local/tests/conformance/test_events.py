@@ -104,6 +104,8 @@ def test_given_doc_moving_out_of_a_match_set_when_reading_match_events_then_add_
     fauna.q(q.update(ref(1), {"data": {"foo": "baz"}}))
     evs = fauna.q(q.paginate(q.events(q.match(q.index("by_foo"), "bar"))))["data"]
     assert [(e["action"], e["document"]) for e in evs] == [("add", R(1)), ("remove", R(1))]
+    # Renderable.scala SetEventL: `data` only when the index covers values (this one has none).
+    assert all(set(e) == {"ts", "action", "document"} for e in evs)
 
 
 def test_given_index_with_values_when_value_changes_then_events_are_add_remove_add_with_data(fauna):
@@ -297,3 +299,28 @@ def test_given_an_events_page_when_selecting_inside_events_then_ts_action_and_do
         )
     )
     assert parts == [["add", "1"], ["add", "2"], ["remove", "1"]]
+
+
+def test_given_index_with_values_when_walking_its_events_with_size_1_then_cursors_carry_data_and_are_accepted(fauna):
+    # Renderable.scala: an events cursor over an index with values renders {ts, action, document, data};
+    # Parser.scala EventCursors accepts {ts, action, document, data} (note §5.5).
+    fauna.collection(C)
+    fauna.index("by_t_v", C, terms=[{"field": ["data", "t"]}], values=[{"field": ["data", "v"]}], active=True)
+    fauna.create(C, {"t": "x", "v": 1}, doc_id="1")
+    fauna.create(C, {"t": "x", "v": 2}, doc_id="2")
+    fauna.q(q.update(ref(1), {"data": {"v": 3}}))
+    evs_set = q.events(q.match(q.index("by_t_v"), "x"))
+    full = fauna.q(q.paginate(evs_set, size=100))["data"]
+    assert [(e["action"], e["data"]) for e in full] == [("add", [1]), ("add", [2]), ("remove", [1]), ("add", [3])]
+    seen, cursor = [], None
+    for _ in range(10):
+        kwargs = {"size": 1}
+        if cursor is not None:
+            kwargs["after"] = cursor
+        page = fauna.q(q.paginate(evs_set, **kwargs))
+        seen.extend(page["data"])
+        if "after" not in page:
+            break
+        assert set(page["after"]) == {"ts", "action", "document", "data"}
+        cursor = page["after"]
+    assert seen == full
