@@ -7,6 +7,8 @@ core `ext/api/src/test/scala/queries/BasicFunctionsSpec.scala`, `queries/IndexSp
 (API >= 2.7 names: "collection", "document").
 """
 
+import json
+
 import pytest
 from faunadb import query as q
 from faunadb.errors import BadRequest, NotFound, PermissionDenied
@@ -336,3 +338,32 @@ def test_given_inactive_index_when_matching_then_400_instance_not_found_index_no
         assert error_fields(err)[:2] == ("instance not found", "Index 'big_idx' is not active.")
     else:
         assert result == "active"
+
+
+# -- several errors in one query -----------------------------------------------------------------------
+
+
+def test_given_a_parse_error_anywhere_when_queried_then_nothing_is_evaluated_or_committed(widgets):
+    # core ast/EvalContext.scala parseAndEvalTopLevel: the whole expression is parsed before evaluation, so
+    # an unknown form anywhere fails the query with "invalid expression" and the Create never runs.
+    err = widgets.raises(q.do(q.create(ref(1), {"data": {}}), _Expr({"frobnicate": 1})), BadRequest)
+    assert error_fields(err)[0] == "invalid expression"
+    assert widgets.q(q.exists(ref(1))) is False
+
+
+def test_given_array_elements_failing_differently_when_evaluated_then_all_errors_and_status_by_priority(widgets):
+    # core ast/EvalContext.scala evalList accumulates the errors of every element; ast/Error.scala
+    # statusCode picks the status of the highest-priority error (parse > invalid argument > permission >
+    # other): InstanceNotFound (404) + InvalidArgument (400) -> 400 with both errors listed.
+    response = widgets.raw([q.get(ref(404)), q.epoch("x", "second")])
+    assert response.status_code == 400
+    codes = sorted(e["code"] for e in json.loads(response.content)["errors"])
+    assert codes == ["instance not found", "invalid argument"]
+
+
+def test_given_two_missing_documents_in_an_array_when_evaluated_then_404_with_two_errors(widgets):
+    # core ast/EvalContext.scala evalList (errors accumulate); ast/Error.scala statusCode (404 for
+    # InstanceNotFound).
+    response = widgets.raw([q.get(ref(1)), q.get(ref(2))])
+    assert response.status_code == 404
+    assert [e["code"] for e in json.loads(response.content)["errors"]] == ["instance not found", "instance not found"]
