@@ -150,6 +150,8 @@ def error_response(error: errors.FaunaError, ts: int) -> Response:
         entry["position"] = error.position
     entry["code"] = error.code
     entry["description"] = error.description
+    if error.failures:
+        entry["failures"] = error.failures
     body = json.dumps({"errors": [entry]}, separators=(",", ":")).encode("utf-8")
     if error.status in (401, 500):
         headers = {"x-txn-time": str(ts), "x-faunadb-build": BUILD}

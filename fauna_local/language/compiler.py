@@ -31,9 +31,9 @@ class Spec:
     special: Optional[Callable[..., Node]] = None  # impl compiles its own arguments (Lambda, Let, Var)
     arg_compilers: Optional[Dict[str, Callable[..., Node]]] = None  # per-argument syntax (Paginate cursor)
 
-    @property
-    def keys(self) -> FrozenSet[str]:
-        return frozenset((self.name,) + self.required)
+    def __post_init__(self) -> None:
+        self.keys: FrozenSet[str] = frozenset((self.name,) + self.required)
+        self.allowed: FrozenSet[str] = self.keys | frozenset(self.optional)
 
 
 FUNCTIONS: Dict[str, Spec] = {}
@@ -125,12 +125,12 @@ def compile_expr(expr: Any, pos: Tuple[Any, ...] = (), depth: int = 0) -> Node:
         raise errors.too_deep(list(pos))
     t = type(expr)
     if t is str or t is int or t is float or t is bool or expr is None:
-        return _constant(lambda ctx, v=expr: v)
+        return constant(lambda ctx, v=expr: v)
     if t is list:
         items = [compile_expr(e, pos + (i,), depth + 1) for i, e in enumerate(expr)]
         if all(getattr(n, "constant", False) for n in items):
             values = [n(None) for n in items]
-            return lambda ctx: list(values)
+            return constant(lambda ctx: values)
         return lambda ctx: [n(ctx) for n in items]
     if t is dict:
         return _compile_object(expr, pos, depth)
@@ -144,12 +144,11 @@ def _compile_object(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int) -> N
         return compile_expr(expr[keys[0]], pos + (keys[0],), depth + 1)
     if len(keys) == 1 and keys[0].startswith("@"):
         value = literal(keys[0], expr[keys[0]], pos, depth)
-        return _constant(lambda ctx: value)
-    key_set = frozenset(keys)
-    candidates = [FUNCTIONS[k] for k in keys if k in FUNCTIONS]
-    for spec in candidates:
-        allowed = spec.keys | frozenset(spec.optional)
-        if spec.keys <= key_set <= allowed:
+        return constant(lambda ctx: value)
+    key_set = expr.keys()
+    for k in keys:
+        spec = FUNCTIONS.get(k)
+        if spec is not None and spec.keys <= key_set <= spec.allowed:
             return _compile_call(spec, expr, pos, depth)
     raise errors.no_form(keys, list(pos))
 
@@ -231,6 +230,49 @@ def legacy_ref(text: str, pos: List[Any]) -> Ref:
     raise errors.invalid_expression(f"Invalid ref string '{text}'.", pos)
 
 
-def _constant(node: Node) -> Node:
+def constant(node: Node) -> Node:
+    """Mark a node whose value does not depend on the context (lets enclosing arrays fold too)."""
     node.constant = True  # type: ignore[attr-defined]
     return node
+
+
+NOT_CONSTANT = object()
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def constant_value(fields: Dict[str, Any], pos: Tuple[Any, ...], depth: int) -> Any:
+    """The value of an `object` body made only of data (scalars, arrays, nested `object`s, tagged
+    literals), or NOT_CONSTANT when any function call appears. Cheaper than compiling node by node."""
+
+    def convert(value: Any, level: int) -> Any:
+        t = type(value)
+        if t in _SCALARS:
+            return value
+        if level > MAX_DEPTH:
+            raise errors.too_deep(list(pos))
+        if t is list:
+            out = []
+            for v in value:
+                c = convert(v, level + 1)
+                if c is NOT_CONSTANT:
+                    return NOT_CONSTANT
+                out.append(c)
+            return out
+        if t is dict and len(value) == 1:
+            (k, v), = value.items()
+            if k == "object" and type(v) is dict:
+                return convert_fields(v, level + 1)
+            if k.startswith("@") and k not in ("@set", "@query"):
+                return literal(k, v, pos, depth + level)
+        return NOT_CONSTANT
+
+    def convert_fields(body: Dict[str, Any], level: int) -> Any:
+        out = {}
+        for k, v in body.items():
+            c = convert(v, level)
+            if c is NOT_CONSTANT:
+                return NOT_CONSTANT
+            out[k] = c
+        return out
+
+    return convert_fields(fields, depth)

@@ -15,13 +15,14 @@ Position = List[Any]
 class FaunaError(Exception):
     """An error rendered as `{"errors":[{"position","code","description"}]}` with `status`."""
 
-    def __init__(self, status: int, code: str, description: str, position: Optional[Sequence[Any]] = None, headers: Optional[dict] = None):
+    def __init__(self, status: int, code: str, description: str, position: Optional[Sequence[Any]] = None, headers: Optional[dict] = None, failures: Optional[List[dict]] = None):
         super().__init__(f"{status} {code}: {description}")
         self.status = status
         self.code = code
         self.description = description
         self.position = list(position) if position is not None else None
         self.headers = headers or {}
+        self.failures = failures
 
     def at(self, position: Sequence[Any]) -> "FaunaError":
         """Set the position where the error was raised, unless a deeper one is already known."""
@@ -76,6 +77,11 @@ def non_numeric_id(value: str, position: Position) -> FaunaError:
     return invalid_argument(f"Number or numeric String expected, non-numeric '{value}' provided.", position)
 
 
+def id_too_large(value: str, position: Position) -> FaunaError:
+    # core DocID parsing: "The id provided is too large: '<id>'"
+    return invalid_argument(f"The id provided is too large: '{value}'", position)
+
+
 def bad_event_cursor(keys: Sequence[str], position: Position) -> FaunaError:
     # core ast/Parser.scala CursorParser.parseEvent (reference note §5.5).
     return invalid_argument("Cannot create event cursor with keys %s." % ", ".join(keys), position)
@@ -108,9 +114,19 @@ def index_inactive(name: str, position: Position) -> FaunaError:
     return FaunaError(400, "instance not found", f"Index '{name}' is not active.", position)
 
 
-def validation_failed(description: str, position: Position) -> FaunaError:
-    # core Error.scala ValidationFailed.
-    return FaunaError(400, "validation failed", description, position)
+def validation_failed(description: str, position: Position, failures: Optional[List[dict]] = None) -> FaunaError:
+    # core Error.scala ValidationFailed; failures = [{field, code, description}] (note §4 envelope).
+    return FaunaError(400, "validation failed", description, position, failures=failures)
+
+
+def invalid_reference_failure(field: Sequence[Any]) -> dict:
+    # core WriteFunctions.scala RefValidator: an unresolved ref inside params fails validation at its field.
+    return {"field": list(field), "code": "invalid reference", "description": "Cannot read reference."}
+
+
+def document_too_large(position: Position) -> FaunaError:
+    # Fauna v4 docs learn/understanding/limits: 8 MB per document (exact error text undocumented).
+    return validation_failed("Document exceeds the maximum size of 8 MB.", position)
 
 
 def instance_not_unique(position: Position) -> FaunaError:
@@ -158,6 +174,11 @@ def permission_denied(position: Position) -> FaunaError:
 def instance_not_found(position: Position) -> FaunaError:
     # core Error.scala InstanceNotFound: "Document not found." (reference note §4).
     return FaunaError(404, "instance not found", "Document not found.", position)
+
+
+def set_not_found(position: Position) -> FaunaError:
+    # core Renderable.scala: Get of an empty set -> instance not found, "Set not found."
+    return FaunaError(404, "instance not found", "Set not found.", position)
 
 
 def value_not_found(path: Sequence[Any], position: Position) -> FaunaError:

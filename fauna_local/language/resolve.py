@@ -76,8 +76,10 @@ def document(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Space, i
 def doc_id(value: Any, pos: List[Any]) -> int:
     """Document ids are 64-bit numbers given as numeric strings (note §4, core DocID)."""
     text = str(value)
-    if not text.isdigit() or int(text) >= 2**63:
+    if not text.isdigit():
         raise errors.non_numeric_id(text, pos)
+    if int(text) >= 2**63:
+        raise errors.id_too_large(text, pos)
     return int(text)
 
 

@@ -35,9 +35,9 @@ def extract(path: Sequence[Any], body: Dict[str, Any], ts: int, ref: Any) -> Lis
 
 
 class Index:
-    def __init__(self, name: str, source: str, terms: List[Field], values: List[Field], unique: bool, meta: Dict[str, Any]):
+    def __init__(self, name: str, sources: List[str], terms: List[Field], values: List[Field], unique: bool, meta: Dict[str, Any]):
         self.name = name
-        self.source = source
+        self.sources = sources
         self.terms = terms
         self.values = values
         self.unique = unique
@@ -48,7 +48,11 @@ class Index:
         self.entries: Dict[Tuple[Any, ...], Tuple[Any, Any]] = {}
 
     def _entries_for(self, body: Dict[str, Any], ts: int, ref: Any, doc_key: int) -> List[Tuple[Tuple[Any, ...], Tuple[Any, ...], Any]]:
-        """(terms key, sort key, values) for every entry a document version contributes."""
+        """(terms key, sort key, values) for every entry a document version contributes.
+
+        The sort key ends with (doc id, collection name): entries order by values, then document id as a
+        number (core DocID.compare), and documents of two source collections never collide."""
+        coll = ref.collection.id
         term_lists = [extract(p, body, ts, ref) for p, _ in self.terms]
         value_lists = [extract(p, body, ts, ref) for p, _ in self.values]
         out = []
@@ -57,7 +61,7 @@ class Index:
             for values in itertools.product(*value_lists):
                 skey = tuple(
                     Reversed(sort_key(v)) if rev else sort_key(v) for v, (_, rev) in zip(values, self.values)
-                ) + (doc_key,)
+                ) + (doc_key, coll)
                 out.append((tkey, skey, values))
         return out
 
@@ -98,7 +102,9 @@ class Index:
         def fields(specs: Any) -> List[Field]:
             return [(field_path(s), bool(s.get("reverse", False))) for s in (specs or [])]
 
-        return cls(name, body["source"].id, fields(body.get("terms")), fields(body.get("values")), bool(body.get("unique", False)), body)
+        source = body["source"]
+        names = [r.id for r in source] if isinstance(source, list) else [source.id]
+        return cls(name, names, fields(body.get("terms")), fields(body.get("values")), bool(body.get("unique", False)), body)
 
     def partition(self, terms: Sequence[Any]) -> Optional[SortedKeys]:
         return self.partitions.get(tuple(sort_key(t) for t in terms))
@@ -109,9 +115,9 @@ class Index:
             part = self.partitions.get(tkey)
             if part is None:
                 continue
-            prefix = skey[:-1]
+            prefix = skey[:-2]
             for other in part.keys:
-                if other[:-1] == prefix and other[-1] != doc_key:
+                if other[:-2] == prefix and other[-2:] != skey[-2:]:
                     return True
         return False
 

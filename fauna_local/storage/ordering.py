@@ -15,12 +15,12 @@ _NUM, _BYTES, _STR, _REF, _TIME, _DATE, _BOOL, _NULL, _OTHER = range(9)
 
 
 def ref_key(ref: Ref) -> Tuple[Any, ...]:
-    """Refs order by collection, then id as a number when numeric (core `DocID.compare`)."""
+    """Refs order by id as a number when numeric (core `DocID.compare`), then collection."""
     coll = ref.collection.id if ref.collection is not None else ""
     rid = ref.id
     if rid.isdigit():
-        return (coll, 0, int(rid), "")
-    return (coll, 1, 0, rid)
+        return (0, int(rid), "", coll)
+    return (1, 0, rid, coll)
 
 
 def sort_key(value: Any) -> Tuple[Any, ...]:

@@ -185,8 +185,9 @@ class Store:
         existed = space.docs.get(key) is not None and space.docs[key].current is not None
         if kind == "indexes" and body is not None and not existed and not self._replaying:
             body = dict(body)
-            source = db.collections[body["source"].id]
-            body["active"] = sum(len(d.versions) for d in source.docs.values()) <= BUILD_SYNC_SIZE
+            sources = body["source"] if isinstance(body["source"], list) else [body["source"]]
+            events = sum(len(d.versions) for r in sources for d in db.collections[r.id].docs.values())
+            body["active"] = events <= BUILD_SYNC_SIZE
         version = self._write(txn, space, key, ref, body)
         if kind == "collections":
             self._define_collection(txn, db, name, body, existed)
@@ -218,30 +219,33 @@ class Store:
     def _define_index(self, txn: Transaction, db: Database, name: str, body: Optional[Dict[str, Any]], existed: bool) -> None:
         if body is None or existed:
             old = db.indexes.pop(name)
-            old_source = db.collections.get(old.source)
-            if old_source is not None:
-                old_source.indexes.remove(old)
+            old_sources = [db.collections[n] for n in old.sources if n in db.collections]
+            for space in old_sources:
+                space.indexes.remove(old)
 
             def undo_drop() -> None:
                 db.indexes[name] = old
-                if old_source is not None:
-                    old_source.indexes.append(old)
+                for space in old_sources:
+                    space.indexes.append(old)
 
             txn.undo.append(undo_drop)
             if body is None:
                 return
         index = Index.from_body(name, body)
-        source = db.collections[index.source]
+        sources = [db.collections[n] for n in index.sources]
         db.indexes[name] = index
-        source.indexes.append(index)
+        for space in sources:
+            space.indexes.append(index)
         txn.created_indexes.add((db.path, name))
 
         def undo() -> None:
             db.indexes.pop(name, None)
-            source.indexes.remove(index)
+            for space in sources:
+                space.indexes.remove(index)
 
         txn.undo.append(undo)
-        self._build(db, source, index)
+        for space in sources:
+            self._build(db, space, index)
         index.active = bool(body.get("active", True))
         if not index.active:
             # Fauna builds large indexes in the background (active: false until done, note §5.4). The

@@ -94,7 +94,51 @@ def _render_into(value: Any, out: List[str]) -> None:
         raise TypeError(f"cannot render {t.__name__}")
 
 
+class _SlowPath(Exception):
+    """The value holds something only the Python renderer handles (RawJSON, sets, lambdas, tuples)."""
+
+
+def _fast(value: Any) -> str:
+    """Render plain data with the C JSON encoder; tagged values go through `default`.
+
+    Objects with '@'-keys need @obj escaping, which the C encoder cannot do: the output's count of '"@'
+    must equal the number of tags emitted, otherwise (a user '@' key or a string starting with '@') the
+    Python renderer is used.
+    """
+    tags = 0
+
+    def default(o: Any) -> Any:
+        nonlocal tags
+        t = type(o)
+        tags += 1
+        if t is Ref:
+            inner: Dict[str, Any] = {"id": o.id}
+            if o.collection is not None:
+                inner["collection"] = o.collection
+            if o.database is not None:
+                inner["database"] = o.database
+            return {"@ref": inner}
+        if t is Time:
+            return {"@ts": o.iso()}
+        if t is Bytes:
+            return {"@bytes": base64.b64encode(o).decode("ascii")}
+        if t is datetime.date:
+            return {"@date": o.isoformat()}
+        raise _SlowPath
+
+    text = json.dumps(value, default=default, separators=(",", ":"), allow_nan=False)
+    if text.count('"@') != tags:
+        raise _SlowPath
+    return text
+
+
 def render(value: Any) -> str:
+    t = type(value)
+    if t is dict or t is list:
+        try:
+            return _fast(value)
+        except (_SlowPath, ValueError, TypeError):
+            pass
     out: List[str] = []
     _render_into(value, out)
     return "".join(out)
@@ -102,14 +146,10 @@ def render(value: Any) -> str:
 
 def render_document(ref: Ref, ts: int, body: Dict[str, Any]) -> str:
     """A document version as Fauna renders it: ref, ts, then the body fields (ttl, data, ...)."""
-    out = ['{"ref":', render_ref(ref), ',"ts":', str(ts)]
-    for k, v in body.items():
-        out.append(",")
-        out.append(_quote(k))
-        out.append(":")
-        _render_into(v, out)
-    out.append("}")
-    return "".join(out)
+    head = '{"ref":' + render_ref(ref) + ',"ts":' + str(ts)
+    if not body:
+        return head + "}"
+    return head + "," + render(body)[1:]
 
 
 def decode_ref(obj: Any) -> Ref:

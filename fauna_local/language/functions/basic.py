@@ -10,7 +10,7 @@ import math
 from typing import Any, Dict, List, Tuple
 
 from fauna_local.language import args, errors
-from fauna_local.language.compiler import Context, compile_expr, describe, function, special_form
+from fauna_local.language.compiler import NOT_CONSTANT, Context, compile_expr, constant, constant_value, describe, function, special_form
 from fauna_local.values import QueryValue, RawJSON, Ref, SetRef, Time
 
 
@@ -32,6 +32,10 @@ def _object(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
     fields = expr["object"]
     if not isinstance(fields, dict):
         raise errors.wrong_type("Object", describe(fields), list(pos) + ["object"])
+    value = constant_value(fields, pos + ("object",), depth)
+    if value is not NOT_CONSTANT:
+        # Pure data (the bulk of a Create): converted once, shared; values are never mutated in place.
+        return constant(lambda ctx: value)
     nodes = [(k, compile_expr(v, pos + ("object", k), depth + 1)) for k, v in fields.items()]
     return lambda ctx: {k: n(ctx) for k, n in nodes}
 
@@ -42,7 +46,8 @@ def _var(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
     name = expr["var"]
     p = list(pos)
     if not isinstance(name, str):
-        raise errors.wrong_type("String", describe(name), p + ["var"])
+        # a parse error (core ast/Parser.scala InvalidExprType): invalid expression, not invalid argument
+        raise errors.invalid_expression(f"String expected, {describe(name)} provided.", p + ["var"])
 
     def lookup(ctx: Context) -> Any:
         try:
@@ -68,10 +73,14 @@ def _let(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
 
     def run(ctx: Context) -> Any:
         scope = dict(ctx.vars)
-        inner = ctx.derive(vars=scope)
-        for name, node in bindings:
-            scope[name] = node(inner)
-        return body(inner)
+        saved = ctx.vars
+        ctx.vars = scope
+        try:
+            for name, node in bindings:
+                scope[name] = node(ctx)
+            return body(ctx)
+        finally:
+            ctx.vars = saved
 
     return run
 
@@ -105,7 +114,14 @@ def _lambda(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
                 for n, v in zip(names, value):
                     if n != "_":
                         scope[n] = v
-            return body(call_ctx.derive(vars=scope))
+            # Swap the variables in place (one context per request, evaluated by one thread) rather than
+            # copying the context for every element of a Map.
+            saved = call_ctx.vars
+            call_ctx.vars = scope
+            try:
+                return body(call_ctx)
+            finally:
+                call_ctx.vars = saved
 
         return QueryValue(wire, call)
 
@@ -128,10 +144,23 @@ def _if(ctx: Context, pos: List[Any], cond, then, else_) -> Any:
     return then(ctx) if args.boolean(cond(ctx), pos + ["if"]) else else_(ctx)
 
 
-@function("do")
-def _do(ctx: Context, pos: List[Any], exprs: Any) -> Any:
-    # {"do": [e1, e2, ...]}: elements are evaluated in order (writes included); the last one is returned.
-    return exprs[-1] if isinstance(exprs, list) and exprs else exprs
+@special_form("do")
+def _do(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
+    """{"do": [e1, e2, ...]}: evaluated in order (writes included); the last value is returned."""
+    body = expr["do"]
+    if isinstance(body, list) and not body:
+        # core ast/Parser.scala EmptyExpr, a parse error
+        raise errors.invalid_expression("Expression list cannot be empty.", list(pos) + ["do"])
+    items = body if isinstance(body, list) else [body]
+    nodes = [compile_expr(e, pos + (("do", i) if isinstance(body, list) else ("do",)), depth + 1) for i, e in enumerate(items)]
+
+    def run(ctx: Context) -> Any:
+        value = None
+        for node in nodes:
+            value = node(ctx)
+        return value
+
+    return run
 
 
 @function("and", lazy=True)

@@ -70,7 +70,7 @@ def _get(ctx: Context, pos: List[Any], target: Any, ts: Any = None) -> Any:
         spec = as_set(target, pos + ["get"])
         keys = spec.keys(ctx, pos + ["get"])
         if not keys:
-            raise errors.instance_not_found(pos)
+            raise errors.set_not_found(pos)
         target = spec.element(keys[0])
     ref = args.ref(target, pos + ["get"])
     # invalid ref at ["get"]; a missing document at the call itself (test_errors: position [])

@@ -66,11 +66,13 @@ def _collection_body(ctx: Context, params: Dict[str, Any], pos: List[Any]) -> Di
 def _index_body(ctx: Context, params: Dict[str, Any], pos: List[Any]) -> Dict[str, Any]:
     name = _name(params, pos)
     source = params.get("source")
-    if not isinstance(source, Ref) or source.kind != "collections":
-        raise errors.validation_failed("document data is not valid.", pos)
-    db, space = collection(ctx, source, pos)
-    if (db.path, space.name) in ctx.txn.created_collections:
-        raise errors.same_txn_index(pos)
+    sources = source if isinstance(source, list) and source else [source]
+    for s in sources:
+        if not isinstance(s, Ref) or s.kind != "collections":
+            raise errors.validation_failed("document data is not valid.", pos)
+        db, space = collection(ctx, s, pos)
+        if (db.path, space.name) in ctx.txn.created_collections:
+            raise errors.same_txn_index(pos)
     terms = _field_specs(params.get("terms"), pos)
     values = _field_specs(params.get("values"), pos)
     # "active" is a placeholder the store sets from the build size (≤128 events: built now, note §5.4).
@@ -171,7 +173,7 @@ def delete_schema(ctx: Context, pos: List[Any], ref: Ref) -> None:
     db = database_of(ctx, ref.database, pos)
     if kind == "collections":
         for idx in list(db.indexes.values()):
-            if idx.source == ref.id:
+            if ref.id in idx.sources:
                 ctx.store.define(ctx.txn, db, "indexes", idx.name, Ref(idx.name, Ref("indexes")), None)
     ctx.store.define(ctx.txn, db, kind, ref.id, Ref(ref.id, Ref(kind)), None)
 

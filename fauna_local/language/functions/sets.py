@@ -164,6 +164,7 @@ class MatchSet(IndexedSet):
                 if v.collection is not None and v.collection.kind == "collections":
                     collection(ctx, v.collection, pos)
                 out.append(int(v.id) if v.id.isdigit() else -1)
+                out.append(v.collection.id if v.collection is not None else "")
                 break
         if high:
             out.append(HIGHEST)
@@ -174,8 +175,11 @@ class MatchSet(IndexedSet):
         part = idx.partition(self.terms)
         if part is None:
             return []
-        db, space = collection(ctx, Ref(idx.source, Ref("collections"), self.index_ref.database), pos)
-        mvt = ctx.store.min_valid_time(space, ctx.now)
+        # retention of the source collection(s): the most generous one bounds the events served
+        mvt = min(
+            ctx.store.min_valid_time(collection(ctx, Ref(name, Ref("collections"), self.index_ref.database), pos)[1], ctx.now)
+            for name in idx.sources
+        )
         out = []
         for ts, skey, action in part.events_from(mvt):
             if ts > ctx.ts:
@@ -184,7 +188,7 @@ class MatchSet(IndexedSet):
             event = {"ts": ts, "action": action, "document": ref}
             if values:
                 event["data"] = list(values)
-            out.append(((ts, skey[-1], ACTION_ORDER[action], skey), event))
+            out.append(((ts, skey[-2], ACTION_ORDER[action], skey), event))
         out.sort(key=lambda e: e[0][:3])
         return out
 
@@ -431,9 +435,14 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
         if n < 0:
             raise errors.invalid_argument("Page size must be non-negative.", pos + ["size"])
         n = min(n, MAX_PAGE_SIZE)
-    spec = as_set(source(ctx), pos + ["paginate"])
-    if events is not None and args.boolean(events(ctx), pos + ["events"]) and not isinstance(spec, EventsSet):
-        spec = EventsSet(spec)
+    target = source(ctx)
+    want_events = events is not None and args.boolean(events(ctx), pos + ["events"])
+    if want_events and isinstance(target, Ref) and target.kind is None and target.collection is not None:
+        spec: IndexedSet = EventsSet(DocEventsSet(target))  # Paginate(ref, events) = the document's history
+    else:
+        spec = as_set(target, pos + ["paginate"])
+        if want_events and not isinstance(spec, EventsSet):
+            spec = EventsSet(spec)
     direction, sent = "after", None
     if after is not None:
         sent = after(ctx)

@@ -6,7 +6,7 @@ docs (CreateCollection / CreateIndex, note §9.14).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, describe, function
@@ -15,18 +15,22 @@ from fauna_local.language.resolve import can_write, collection, doc_id
 from fauna_local.storage.documents import Version
 from fauna_local.values import RawJSON, Ref, Time
 
-DOC_FIELDS = ("ttl", "data")  # rendering order of a document body after ref and ts (note §8 Rendering)
+DOC_FIELDS = ("ttl", "data")
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # Fauna v4 docs learn/understanding/limits: 8 MB per document  # rendering order of a document body after ref and ts (note §8 Rendering)
 
 
-def freeze(value: Any) -> Any:
-    """Turn values read from documents (RawJSON) into plain structures before storing them."""
+def freeze(value: Any, refs: Optional[List[Ref]] = None) -> Any:
+    """Turn values read from documents (RawJSON) into plain structures before storing them; collect the
+    refs met on the way into `refs` (they must resolve, see check_refs)."""
     t = type(value)
-    if t is RawJSON:
-        return freeze(value.value)
     if t is dict:
-        return {k: freeze(v) for k, v in value.items()}
+        return {k: freeze(v, refs) for k, v in value.items()}
     if t is list:
-        return [freeze(v) for v in value]
+        return [freeze(v, refs) for v in value]
+    if t is RawJSON:
+        return freeze(value.value, refs)
+    if t is Ref and refs is not None:
+        refs.append(value)
     return value
 
 
@@ -59,19 +63,50 @@ def document_body(params: Dict[str, Any], pos: List[Any]) -> Dict[str, Any]:
     return body
 
 
+def _resolves(ctx: Context, ref: Ref, pos: List[Any]) -> bool:
+    target = ref.collection if ref.kind is None and ref.collection is not None else ref
+    return target.kind is None or read_version(ctx, target, pos, missing_ok=True) is not None
+
+
+def check_refs(ctx: Context, refs: List[Ref], body: Dict[str, Any], pos: List[Any]) -> None:
+    """Refs stored in a document must resolve (core WriteFunctions.scala RefValidator): otherwise
+    validation failed, with one failure per field holding an unresolved ref."""
+    if all(_resolves(ctx, r, pos) for r in refs):
+        return
+    failures: List[Dict[str, Any]] = []
+
+    def walk(value: Any, path: List[Any]) -> None:
+        t = type(value)
+        if t is dict:
+            for k, v in value.items():
+                walk(v, path + [k])
+        elif t is list:
+            for i, v in enumerate(value):
+                walk(v, path + [i])
+        elif t is Ref and not _resolves(ctx, value, pos):
+            failures.append(errors.invalid_reference_failure(path))
+
+    walk(body, [])
+    raise errors.validation_failed("document data is not valid.", pos, failures)
+
+
 def _check_unique(ctx: Context, space: Any, ref: Ref, key: int, body: Dict[str, Any], pos: List[Any]) -> None:
     for index in space.indexes:
         if index.unique and index.conflicts(body, ctx.txn.ts, ref, key):
             raise errors.instance_not_unique(pos)
 
 
-def write_document(ctx: Context, ref: Ref, body: Any, pos: List[Any], created: bool) -> RawJSON:
+def write_document(ctx: Context, ref: Ref, body: Any, pos: List[Any], created: bool, refs: Optional[List[Ref]] = None) -> RawJSON:
     db, space = collection(ctx, ref.collection, pos)
     key = int(ref.id)
     if body is not None:
+        if refs:
+            check_refs(ctx, refs, body, pos)
         _check_unique(ctx, space, ref, key, body, pos)
     canonical = Ref(ref.id, db.collection_ref(space.name), None) if ref.collection.database is None else ref
     version = ctx.store.put(ctx.txn, db, space, key, canonical, body)
+    if version.raw is not None and len(version.raw) > MAX_DOCUMENT_BYTES:
+        raise errors.document_too_large(pos)  # the transaction is rolled back: nothing is stored
     ctx.ts = ctx.txn.ts  # later reads in this transaction see the write
     value = document_value(canonical, version)
     if created:
@@ -98,8 +133,9 @@ def _create(ctx: Context, pos: List[Any], target: Any, params: Any = None) -> An
     doc = space.docs.get(key)
     if doc is not None and doc.at(ctx.txn.ts) is not None:
         raise errors.already_exists("Document", pos + ["create"])
-    body = document_body(freeze(args.obj(params or {}, pos + ["params"])), pos + ["params"])
-    return write_document(ctx, Ref(str(key), coll_ref), body, pos, created=True)
+    refs: List[Ref] = []
+    body = document_body(freeze(args.obj(params or {}, pos + ["params"]), refs), pos + ["params"])
+    return write_document(ctx, Ref(str(key), coll_ref), body, pos, created=True, refs=refs)
 
 
 def _existing(ctx: Context, target: Any, pos: List[Any], name: str):
@@ -112,7 +148,8 @@ def _existing(ctx: Context, target: Any, pos: List[Any], name: str):
 @function("update", optional=("params",))
 def _update(ctx: Context, pos: List[Any], target: Any, params: Any = None) -> Any:
     ref, version = _existing(ctx, target, pos, "update")
-    patch = freeze(args.obj(params or {}, pos + ["params"]))
+    refs: List[Ref] = []
+    patch = freeze(args.obj(params or {}, pos + ["params"]), refs)
     if ref.kind is not None:
         from fauna_local.language.functions.schema import update_schema
 
@@ -125,18 +162,19 @@ def _update(ctx: Context, pos: List[Any], target: Any, params: Any = None) -> An
             else:
                 body[k] = merge(body.get(k), patch[k]) if k == "data" else patch[k]
     body = document_body(body, pos + ["params"])
-    return write_document(ctx, ref, body, pos, created=False)
+    return write_document(ctx, ref, body, pos, created=False, refs=refs)
 
 
 @function("replace", "params")
 def _replace(ctx: Context, pos: List[Any], target: Any, params: Any) -> Any:
     ref, version = _existing(ctx, target, pos, "replace")
-    patch = freeze(args.obj(params, pos + ["params"]))
+    refs: List[Ref] = []
+    patch = freeze(args.obj(params, pos + ["params"]), refs)
     if ref.kind is not None:
         from fauna_local.language.functions.schema import update_schema
 
         return update_schema(ctx, pos, ref, version, patch, replace=True)
-    return write_document(ctx, ref, document_body(patch, pos + ["params"]), pos, created=False)
+    return write_document(ctx, ref, document_body(patch, pos + ["params"]), pos, created=False, refs=refs)
 
 
 @function("delete")

@@ -1,0 +1,133 @@
+"""Speed of the local Fauna: documents/s for reads and writes over HTTP through the faunadb driver, the
+same through the in-process engine (evaluation without HTTP), and the server's peak memory.
+
+    .venv/bin/python bench/fauna_local_speed.py [--docs 50000] [--batch 1000] [--page 1000]
+
+The issue's targets: reads `Map(Paginate(Documents(c), size: 1000), Lambda(Get))` >= 50,000 docs/s to one
+client; `Create` writes, 1,000 per request, >= 10,000 docs/s. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import tracemalloc
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from faunadb import query as q
+    from faunadb._json import to_json
+
+from fauna_local.engine import Engine  # noqa: E402
+from fauna_local.testing import LocalFauna  # noqa: E402
+
+COLLECTION = "bench"
+
+
+def document(i: int) -> dict:
+    """About 300 bytes of JSON once rendered with its ref and ts."""
+    return {
+        "name": f"user-{i:08d}",
+        "email": f"user{i}@example.com",
+        "age": 20 + i % 60,
+        "score": i * 0.5,
+        "active": i % 2 == 0,
+        "tags": ["alpha", "beta", "gamma"][: 1 + i % 3],
+        "address": {"street": f"{i} Main Street", "city": "Springfield", "zip": f"{10000 + i % 89999}"},
+        "note": "x" * 40,
+    }
+
+
+def write_batches(run, n: int, batch: int) -> float:
+    """Create n documents, `batch` per request; returns seconds."""
+    started = time.perf_counter()
+    for start in range(0, n, batch):
+        run(q.do(*[q.create(q.collection(COLLECTION), {"data": document(i)}) for i in range(start, min(n, start + batch))]))
+    return time.perf_counter() - started
+
+
+def read_all(run, page: int) -> tuple:
+    """Walk Map(Paginate(Documents, size), Lambda(Get)) to the end; returns (documents, seconds)."""
+    seen, after = 0, None
+    started = time.perf_counter()
+    while True:
+        kwargs = {"size": page}
+        if after is not None:
+            kwargs["after"] = after
+        result = run(q.map_(q.lambda_("x", q.get(q.var("x"))), q.paginate(q.documents(q.collection(COLLECTION)), **kwargs)))
+        seen += len(result["data"])
+        after = result.get("after")
+        if after is None:
+            break
+    return seen, time.perf_counter() - started
+
+
+def over_http(n: int, batch: int, page: int) -> None:
+    with LocalFauna.start() as server:
+        client = server.client(timeout=120)
+        client.query(q.create_collection({"name": COLLECTION}))
+        run = client.query
+        secs = write_batches(run, n, batch)
+        print(f"http   writes: {n} docs in {secs:.2f}s = {n / secs:,.0f} docs/s ({batch} Create per request)")
+        seen, secs = read_all(run, page)
+        print(f"http   reads : {seen} docs in {secs:.2f}s = {seen / secs:,.0f} docs/s (Map/Paginate size {page}/Get)")
+        stats = server.stats()
+        print(f"server peak RSS {stats['max_rss_kb'] / 1024:.0f} MB, CPU {stats['cpu_seconds']:.1f}s, eval {stats['eval_seconds']:.1f}s")
+
+
+def in_process(n: int, batch: int, page: int) -> None:
+    """Same work through Engine.execute with pre-serialised JSON: evaluation and rendering, no HTTP."""
+    engine = Engine("secret")
+    tracemalloc.start()
+
+    def run(expr):
+        status, body, _ = engine.execute(to_json(expr).encode("utf-8"), "secret")
+        if status >= 300:
+            raise RuntimeError(body[:200])
+        return _decode_page(body)
+
+    run(q.create_collection({"name": COLLECTION}))
+    secs = write_batches(run, n, batch)
+    print(f"engine writes: {n} docs in {secs:.2f}s = {n / secs:,.0f} docs/s (includes driver-side to_json)")
+    seen, secs = read_all(run, page)
+    print(f"engine reads : {seen} docs in {secs:.2f}s = {seen / secs:,.0f} docs/s (includes json.loads of the answer)")
+    body = to_json(q.map_(q.lambda_("x", q.get(q.var("x"))), q.paginate(q.documents(q.collection(COLLECTION)), size=page))).encode()
+    started = time.perf_counter()
+    rounds = 20
+    for _ in range(rounds):
+        engine.execute(body, "secret")
+    secs = time.perf_counter() - started
+    print(f"engine eval only: first page of {page}, {rounds} times: {rounds * page / secs:,.0f} docs/s")
+    _, peak = tracemalloc.get_traced_memory()
+    print(f"engine peak traced memory {peak / 1e6:.0f} MB for {n} docs")
+
+
+def _decode_page(body: bytes):
+    """Just enough decoding for the benchmark loop: the `after` cursor as the driver would send it back."""
+    resource = json.loads(body)["resource"]
+    if isinstance(resource, dict) and "after" in resource:
+        ref = resource["after"][0]["@ref"]
+        resource["after"] = [q.ref(q.collection(COLLECTION), ref["id"])]
+    return resource
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--page", type=int, default=1000)
+    parser.add_argument("--skip-engine", action="store_true")
+    args = parser.parse_args()
+    over_http(args.docs, args.batch, args.page)
+    if not args.skip_engine:
+        in_process(args.docs, args.batch, args.page)
+
+
+if __name__ == "__main__":
+    main()
