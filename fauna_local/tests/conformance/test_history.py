@@ -144,3 +144,19 @@ def test_given_clock_advanced_when_calling_now_then_it_moved_by_at_least_that_mu
     fauna.server.advance_clock(3600)
     after = fauna.q(q.to_micros(q.now()))
     assert after - before >= 3600 * 1_000_000
+
+
+def test_given_time_values_instead_of_micros_when_reading_the_past_then_same_versions(fauna):
+    # core ast/EvalContext.scala AtE: Casts.TransactionTimestamp accepts a Time as well as an integer;
+    # driver query.py get(ref, ts) / exists(ref, ts) pass `ts` through; Fauna v4 docs functions/exists (ts).
+    from faunadb.objects import FaunaTime
+
+    fauna.collection(C, history_days=30)
+    created = fauna.create(C, {"n": 0}, doc_id="1")
+    fauna.q(q.update(ref(1), {"data": {"n": 1}}))
+    as_time = q.epoch(created["ts"], "microsecond")
+    assert fauna.q(q.at(as_time, q.select(["data", "n"], q.get(ref(1))))) == 0
+    assert fauna.q(q.select(["data", "n"], q.get(ref(1), ts=as_time))) == 0
+    assert fauna.q(q.exists(ref(1), ts=created["ts"] - 1)) is False
+    assert fauna.q(q.exists(ref(1), ts=created["ts"])) is True
+    assert isinstance(fauna.q(as_time), FaunaTime)
