@@ -280,3 +280,13 @@ def test_given_singleton_set_when_paginated_then_the_ref_while_it_exists(three):
     assert three.q(q.paginate(q.singleton(q.ref(q.collection(C), "1")))) == {"data": [R(1)]}
     three.q(q.delete(q.ref(q.collection(C), "1")))
     assert three.q(q.paginate(q.singleton(q.ref(q.collection(C), "1")))) == {"data": []}
+
+
+def test_given_a_bare_ref_as_after_cursor_when_paginating_then_it_acts_as_one_element_array(three):
+    # Parser.scala CursorParser.parseArray: the cursor is cast with ZeroOrMore(Any), so a scalar is a
+    # one-element cursor; core BasicFunctionsSpec "page contains indexes, 'before', 'after'":
+    # Paginate(set, After(2), size = 2) -> Select(["before", 0], page) == 2 (the echo is an array).
+    page = three.page(q.documents(q.collection(C)), size=1, after=q.ref(q.collection(C), "2"))
+    assert page["data"] == [R(2)]
+    assert page["before"] == [R(2)]
+    assert page["after"] == [R(3)]
