@@ -145,14 +145,17 @@ def metrics_headers(ts: int, elapsed: float, size: int) -> Dict[str, str]:
 
 def error_response(error: errors.FaunaError, ts: int) -> Response:
     """`{"errors":[{position?, code, description}]}` (note §4); no metrics headers on 401/500 (note §6)."""
-    entry: Dict[str, Any] = {}
-    if error.position is not None:
-        entry["position"] = error.position
-    entry["code"] = error.code
-    entry["description"] = error.description
-    if error.failures:
-        entry["failures"] = error.failures
-    body = json.dumps({"errors": [entry]}, separators=(",", ":")).encode("utf-8")
+    entries = []
+    for err in error.all:
+        entry: Dict[str, Any] = {}
+        if err.position is not None:
+            entry["position"] = err.position
+        entry["code"] = err.code
+        entry["description"] = err.description
+        if err.failures:
+            entry["failures"] = err.failures
+        entries.append(entry)
+    body = json.dumps({"errors": entries}, separators=(",", ":")).encode("utf-8")
     if error.status in (401, 500):
         headers = {"x-txn-time": str(ts), "x-faunadb-build": BUILD}
     else:

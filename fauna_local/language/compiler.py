@@ -131,7 +131,20 @@ def compile_expr(expr: Any, pos: Tuple[Any, ...] = (), depth: int = 0) -> Node:
         if all(getattr(n, "constant", False) for n in items):
             values = [n(None) for n in items]
             return constant(lambda ctx: values)
-        return lambda ctx: [n(ctx) for n in items]
+
+        def evaluate_all(ctx: Context) -> List[Any]:
+            # Every element is evaluated and all their errors reported (core EvalContext.scala evalList).
+            out, failed = [], None
+            for n in items:
+                try:
+                    out.append(n(ctx))
+                except errors.FaunaError as e:
+                    failed = (failed or []) + [e]
+            if failed:
+                raise errors.combine(failed)
+            return out
+
+        return evaluate_all
     if t is dict:
         return _compile_object(expr, pos, depth)
     raise errors.invalid_expression("Unsupported JSON value.", list(pos))
@@ -202,7 +215,7 @@ def literal(tag: str, body: Any, pos: Tuple[Any, ...], depth: int) -> Any:
             return {k: _literal_value(v, pos + ("@obj", k), depth + 1) for k, v in body.items()}
     except (ValueError, TypeError, KeyError):
         pass
-    raise errors.invalid_expression(f"Invalid {tag} literal.", p)
+    raise errors.invalid_literal(tag, p)
 
 
 def _literal_value(value: Any, pos: Tuple[Any, ...], depth: int) -> Any:

@@ -24,11 +24,29 @@ class FaunaError(Exception):
         self.headers = headers or {}
         self.failures = failures
 
+    @property
+    def all(self) -> List["FaunaError"]:
+        """Every error to report (several when array elements failed independently)."""
+        return getattr(self, "group", None) or [self]
+
     def at(self, position: Sequence[Any]) -> "FaunaError":
         """Set the position where the error was raised, unless a deeper one is already known."""
         if self.position is None:
             self.position = list(position)
         return self
+
+
+def combine(errors: List[FaunaError]) -> FaunaError:
+    """Errors of several array elements: all are reported; the status is the highest-priority one's
+    (core ast/Error.scala statusCode: parse / invalid argument (400) > permission (403) > others)."""
+    flat = [e for err in errors for e in err.all]
+    if len(flat) == 1:
+        return flat[0]
+    rank = lambda e: 0 if e.status == 400 else 1 if e.status == 403 else 2  # noqa: E731
+    lead = min(flat, key=rank)
+    grouped = FaunaError(lead.status, lead.code, lead.description, lead.position, lead.headers, lead.failures)
+    grouped.group = flat
+    return grouped
 
 
 # -- 400 --------------------------------------------------------------------------------------------
@@ -40,6 +58,14 @@ def invalid_expression(description: str, position: Position) -> FaunaError:
 def no_form(keys: Sequence[str], position: Position) -> FaunaError:
     # core Renderable.scala: InvalidExpression for an object whose key set matches no form.
     return invalid_expression("No form/function found, or invalid argument keys: { %s }." % ", ".join(keys), position)
+
+
+_LITERAL_NAMES = {"@ts": "time", "@date": "date", "@bytes": "bytes", "@ref": "ref", "@obj": "object", "@set": "set", "@query": "query"}
+
+
+def invalid_literal(tag: str, position: Position) -> FaunaError:
+    # core Renderable.scala: a malformed tagged value is a parse error, "Invalid time." / "Invalid ref." ...
+    return invalid_expression(f"Invalid {_LITERAL_NAMES.get(tag, tag)}.", position)
 
 
 def unbound_variable(name: str, position: Position) -> FaunaError:

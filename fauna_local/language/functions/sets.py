@@ -255,7 +255,10 @@ class EventsSet(IndexedSet):
 
     def cursor(self, key: Any) -> Dict[str, Any]:
         event = self.by_key[key]
-        return {"ts": event["ts"], "action": event["action"], "document": event["document"]}
+        cursor = {"ts": event["ts"], "action": event["action"], "document": event["document"]}
+        if "data" in event and not isinstance(self.inner, DocEventsSet):
+            cursor["data"] = event["data"]  # index with values: {ts, action, document, data} (Renderable.scala)
+        return cursor
 
     def cursor_of_sent(self, sent: Any, pos: List[Any]) -> Dict[str, Any]:
         """A timestamp cursor sent back is echoed as an event cursor without a ref (core EventSpec "do not
