@@ -251,3 +251,24 @@ def test_given_range_page_when_mapped_with_a_destructuring_lambda_then_documents
         )
     )
     assert page == {"after": [t3, R(3), R(3)], "data": [[t2, 2]]}
+
+
+def test_given_docs_without_the_term_field_when_matching_null_on_a_single_term_index_then_elided(fauna):
+    # core api/IndexSpec.scala "single-term indexes elide null values": Match(idx, null) finds nothing.
+    fauna.collection(C)
+    fauna.index("by_p1", C, terms=[{"field": ["data", "p1"]}], active=True)
+    fauna.create(C, {"p1": {"x": "y"}}, doc_id="1")  # the spec's document: an object is not indexable
+    fauna.create(C, {"p1": "x"}, doc_id="2")
+    assert fauna.all_of(q.match(q.index("by_p1"), None)) == []
+    assert fauna.all_of(q.match(q.index("by_p1"), "x")) == [R(2)]
+
+
+def test_given_partly_null_terms_on_a_two_term_index_when_matching_then_included_unless_all_null(fauna):
+    # core api/IndexSpec.scala "multi-term indexes include null values" ([null, 2] matches) and
+    # "multi-term indexes elide entirely null values".
+    fauna.collection(C)
+    fauna.index("by_p1_p2", C, terms=[{"field": ["data", "p1"]}, {"field": ["data", "p2"]}], active=True)
+    fauna.create(C, {"p1": [{"x": "y"}, 1], "p2": 2}, doc_id="1")  # the spec's documents
+    fauna.create(C, {"p1": {}, "p2": {}}, doc_id="2")
+    assert fauna.all_of(q.match(q.index("by_p1_p2"), [None, 2])) == [R(1)]
+    assert fauna.all_of(q.match(q.index("by_p1_p2"), [None, None])) == []
