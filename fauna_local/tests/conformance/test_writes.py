@@ -230,3 +230,33 @@ def test_given_a_collection_when_deleted_then_it_no_longer_exists(coll):
     coll.q(q.delete(q.collection(C)))
     assert coll.q(q.exists(q.collection(C))) is False
     assert coll.q(q.exists(q.ref(q.collection(C), "1"))) is False
+
+
+def test_given_an_index_when_deleted_then_get_is_invalid_ref_and_it_leaves_indexes(coll):
+    # core queries/IndexSpec.scala "deletes an index": Get(ref) -> "invalid ref",
+    # "Ref refers to undefined index 'spells'" at ["get"].
+    from faunadb.errors import BadRequest
+
+    ref = coll.index("spells", C)["ref"]
+    coll.index("novels", C)
+    coll.q(q.delete(ref))
+    err = coll.raises(q.get(ref), BadRequest)
+    assert (err.errors[0].code, err.errors[0].description, err.errors[0].position) == (
+        "invalid ref",
+        "Ref refers to undefined index 'spells'",
+        ["get"],
+    )
+    assert coll.all_of(q.indexes()) == [index_ref("novels")]
+
+
+def test_given_an_index_when_renamed_by_update_then_the_new_name_resolves_and_the_old_does_not(coll):
+    # core queries/IndexSpec.scala "renames an index takes effect soon": Update(ref, {name: "novels"});
+    # Get(old ref) -> invalid ref "Ref refers to undefined index 'spells'"; Select("name", Get(new)) == "novels".
+    from faunadb.errors import BadRequest
+
+    ref = coll.index("spells", C, terms=[{"field": ["data", "element"]}], values=[{"field": ["data", "name"]}])["ref"]
+    ref2 = coll.q(q.update(ref, {"name": "novels"}))["ref"]
+    assert ref2 == index_ref("novels")
+    err = coll.raises(q.get(ref), BadRequest)
+    assert err.errors[0].description == "Ref refers to undefined index 'spells'"
+    assert coll.q(q.select("name", q.get(ref2))) == "novels"
