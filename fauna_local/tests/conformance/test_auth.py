@@ -196,3 +196,14 @@ def test_given_a_server_key_when_managing_databases_or_keys_then_403_permission_
     assert server.query(q.select("name", q.create_collection({"name": "allowed"}))) == "allowed"
     with pytest.raises(PermissionDenied):
         server.query(expr)
+
+
+def test_given_scoped_secret_with_a_nested_database_path_when_used_then_it_acts_in_the_grandchild(fauna):
+    # note §1 (core auth/AuthScope.scala): `secret:db1/db2:admin` names a nested database path.
+    fauna.q(q.create_database({"name": "a"}))
+    a = fauna.client_for(SECRET + ":a:admin")
+    a.query(q.create_database({"name": "b"}))
+    ab = fauna.client_for(SECRET + ":a/b:admin")
+    ab.query(q.create_collection({"name": "deep"}))
+    assert a.query(q.exists(q.collection("deep", q.database("b")))) is True
+    assert a.query(q.exists(q.collection("deep"))) is False
