@@ -81,12 +81,13 @@ def test_given_legacy_string_ref_when_checking_existence_then_it_resolves(typed)
         ("1970-01-01T00:00:05.120Z", "1970-01-01T00:00:05.120Z"),
         ("1970-01-01T00:00:05.123456Z", "1970-01-01T00:00:05.123456Z"),
         ("1970-01-01T00:00:05.000Z", "1970-01-01T00:00:05Z"),
+        ("1970-01-01T01:00:05+01:00", "1970-01-01T00:00:05Z"),
     ],
-    ids=["nanos", "millis-trailing-zero", "micros", "zero-fraction"],
+    ids=["nanos", "millis-trailing-zero", "micros", "zero-fraction", "offset-normalised-to-utc"],
 )
 def test_given_time_strings_when_rendered_then_instant_to_string_form(fauna, text, rendered):
     # driver test_query.py::test_time (nanoseconds kept); note §3: Instant.toString trims trailing zero
-    # groups (…05Z, …05.120Z, …05.123456Z).
+    # groups (…05Z, …05.120Z, …05.123456Z) and renders UTC ("Z"), so an offset input is normalised.
     assert resource(fauna.raw(q.time(text))) == {"@ts": rendered}
     assert fauna.q(q.time(text)) == FaunaTime(rendered)
 
