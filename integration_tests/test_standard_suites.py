@@ -22,6 +22,8 @@ from fauna_local.testing import LocalFauna
 from integration_tests.ecosystem import ROOT, JUnitReport, require, standard_test_connector_dir, subprocess_env, venv_script
 
 SUITE_TIMEOUT_SECONDS = 900
+# The catalog checks the CDK only warns about for now fail here already.
+CATALOG_WARNING = "airbyte_cdk.test.standard_tests.DiscoveredCatalogWarning"
 EXPECTED_SKIP = re.compile(r"`\w+` does not run for scenario 'invalid_config'")
 # One passing test per command the suites run, whatever else a CDK release adds.
 REQUIRED_PASSES = {
@@ -74,6 +76,7 @@ def test_airbyte_cdk_connector_test_passes_without_the_docker_tests(connector_di
             str(cli), "connector", "test", str(connector_dir),
             "--pytest-arg=-k", "--pytest-arg=not docker",
             "--pytest-arg=-p", "--pytest-arg=no:cacheprovider",
+            "--pytest-arg=-W", f"--pytest-arg=error::{CATALOG_WARNING}",
         ],
         capture_output=True,
         text=True,
@@ -94,7 +97,8 @@ def test_standard_suites_pass_for_the_package_and_for_the_injected_manifest(conn
         [
             sys.executable, "-m", "pytest", str(ROOT / "integration_tests" / "standard_suites.py"),
             "-p", "airbyte_cdk.test.standard_tests.pytest_hooks", "-p", "no:cacheprovider",
-            "-k", "not docker", "-q", "--junitxml", str(junit), "--rootdir", str(ROOT),
+            "-k", "not docker", "-W", f"error::{CATALOG_WARNING}",
+            "-q", "--junitxml", str(junit), "--rootdir", str(ROOT),
         ],
         capture_output=True,
         text=True,
