@@ -292,3 +292,24 @@ def test_given_nested_maps_and_filters_when_evaluated_then_inner_results_are_arr
         [[{"keep": True, "n": 1}, {"keep": False, "n": 2}], [{"keep": False, "n": 3}]],
     )
     assert fauna.q(expr) == [[{"keep": True, "n": 1}], []]
+
+
+def test_given_1000_documents_when_mapping_get_over_one_page_of_1000_then_all_documents_in_id_order(fauna):
+    # note §2 (the connector's read: Map(Paginate(Documents(c), size), Lambda(x, Get(x)))), §5.1 (size up to
+    # 100000 honoured, last page has no `after`), §5.2 (numeric id order).
+    fauna.collection(C)
+    fauna.q(q.do(*[q.create(q.ref(q.collection(C), str(i)), {"data": {"i": i}}) for i in range(1, 1001)]))
+    page = fauna.q(q.map_(q.lambda_("r", q.get(q.var("r"))), q.paginate(q.documents(q.collection(C)), size=1000)))
+    assert "after" not in page
+    assert [d["data"]["i"] for d in page["data"]] == list(range(1, 1001))
+
+
+def test_given_indexes_when_mapping_get_over_paginate_indexes_then_source_and_values_as_created(fauna):
+    # The connector's index discovery: Map(Paginate(Indexes()), Lambda(i, Get(i))); core api/IndexSpec.scala:
+    # field specs echoed as given.
+    fauna.collection(C)
+    fauna.index("by_ts", C, values=[{"field": "ts"}, {"field": "ref"}])
+    page = fauna.q(q.map_(q.lambda_("i", q.get(q.var("i"))), q.paginate(q.indexes())))
+    assert [(d["name"], d["source"], d["values"]) for d in page["data"]] == [
+        ("by_ts", coll_ref(C), [{"field": "ts"}, {"field": "ref"}])
+    ]
