@@ -14,7 +14,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import pytest
 
@@ -46,6 +46,7 @@ def run_handler(
     *,
     trusted: bool = True,
     absent: Sequence[str] = (),
+    state: Optional[Path] = None,
 ) -> List[Dict[str, Any]]:
     config_path, catalog_path = tmp_path / "config.json", tmp_path / "catalog.json"
     config_path.write_text(json.dumps(config))
@@ -58,7 +59,8 @@ def run_handler(
     )
     env = subprocess_env(**({"AIRBYTE_ENABLE_UNSAFE_CODE": "true"} if trusted else {}))
     result = subprocess.run(
-        [sys.executable, "-c", program, "read", "--config", str(config_path), "--catalog", str(catalog_path)],
+        [sys.executable, "-c", program, "read", "--config", str(config_path), "--catalog", str(catalog_path)]
+        + (["--state", str(state)] if state else []),
         capture_output=True,
         text=True,
         timeout=HANDLER_TIMEOUT_SECONDS,
@@ -109,6 +111,23 @@ def test_test_read_returns_the_records_of_the_local_fauna_grouped_by_page(sample
     assert all(page["request"] and page["response"]["status"] == 200 for page in pages)
     assert read["test_read_limit_reached"] is False
     assert read["inferred_schema"]["properties"].keys() >= {"ref", "ts", "data"}
+
+
+def test_test_read_with_state_shows_one_slice_per_checkpoint_window(sample_fauna, tmp_path):
+    stream, documents = sample_stream_with_pages(sample_fauna, 2)
+    hour = 3_600_000_000
+    state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": stream}, "stream_state": {"ts": str(sample_fauna.now_micros() - hour)}}}]
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    user_config = sample_fauna.config(checkpoint_interval="PT20M")
+    config = builder_config(user_config, "test_read", max_records=1000, max_pages_per_slice=5, max_slices=10)
+
+    read = stream_read(run_handler(tmp_path, config, configured_catalog(stream, sync_mode="incremental"), state=tmp_path / "state.json"))
+
+    windows = [a_slice["slice_descriptor"] for a_slice in read["slices"]]
+    assert len(windows) >= 3, windows  # an hour in 20-minute windows, up to now
+    assert all(set(window) >= {"start_time", "end_time"} for window in windows)
+    records = [record for a_slice in read["slices"] for page in a_slice["pages"] for record in page["records"]]
+    assert sorted(record["ref"] for record in records) == sorted(document["ref"].id() for document in documents)
 
 
 def test_test_read_stops_at_the_builders_page_limit(sample_fauna, tmp_path):
