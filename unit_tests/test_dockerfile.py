@@ -2,17 +2,19 @@
 
 No Docker engine runs on the development and CI machines, so the image is never built here. These
 tests check the parts of it that can go wrong without anyone noticing until a build: the base image
-it starts from is the one metadata.yaml declares, every file it copies exists, it leaves the local
-Fauna and the tests out, and the entry point it names is the package's console script, which
-answers `spec` when installed.
+it starts from is the one metadata.yaml declares, every file it copies exists, the copied files
+alone build the package, it leaves the local Fauna and the tests out, and the entry point it names
+is the package's console script, which answers `spec` when installed.
 """
 
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -122,3 +124,29 @@ def test_the_entrypoint_script_answers_spec():
     properties = specs[0]["connectionSpecification"]["properties"]
     assert {"domain", "port", "scheme", "secret"} <= set(properties)
     assert specs[0]["documentationUrl"] == metadata()["documentationUrl"]
+
+
+def test_the_copied_files_alone_build_the_package(tmp_path):
+    """`pip install .` in the image sees only what the Dockerfile copies: that must be enough."""
+    context = tmp_path / "integration_code"
+    for parts in (shlex.split(arguments) for name, arguments in instructions() if name == "COPY"):
+        *sources, destination = parts
+        for source in sources:  # Docker's rules: a directory's contents go into the destination
+            if (ROOT / source).is_dir():
+                shutil.copytree(ROOT / source, context / destination, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+            else:
+                into_directory = destination.endswith("/") or len(sources) > 1
+                target = context / destination / Path(source).name if into_directory else context / destination
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(ROOT / source, target)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(context), "--no-deps", "--quiet", "--wheel-dir", str(tmp_path / "dist")],
+        capture_output=True,
+        text=True,
+        timeout=SPEC_TIMEOUT_SECONDS * 2,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("source_fauna-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "source_fauna/manifest.yaml" in names and "source_fauna/components.py" in names
