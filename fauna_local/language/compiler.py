@@ -253,9 +253,10 @@ NOT_CONSTANT = object()
 _SCALARS = (str, int, float, bool, type(None))
 
 
-def constant_value(fields: Dict[str, Any], pos: Tuple[Any, ...], depth: int) -> Any:
+def constant_value(fields: Dict[str, Any], pos: Tuple[Any, ...], depth: int, refs: List[Any]) -> Any:
     """The value of an `object` body made only of data (scalars, arrays, nested `object`s, tagged
-    literals), or NOT_CONSTANT when any function call appears. Cheaper than compiling node by node."""
+    literals), or NOT_CONSTANT when any function call appears. Cheaper than compiling node by node.
+    Refs met are appended to `refs` (writes validate them)."""
 
     def convert(value: Any, level: int) -> Any:
         t = type(value)
@@ -276,7 +277,10 @@ def constant_value(fields: Dict[str, Any], pos: Tuple[Any, ...], depth: int) -> 
             if k == "object" and type(v) is dict:
                 return convert_fields(v, level + 1)
             if k.startswith("@") and k not in ("@set", "@query"):
-                return literal(k, v, pos, depth + level)
+                lit = literal(k, v, pos, depth + level)
+                if type(lit) is Ref:
+                    refs.append(lit)
+                return lit
         return NOT_CONSTANT
 
     def convert_fields(body: Dict[str, Any], level: int) -> Any:

@@ -30,7 +30,9 @@ def extract(path: Sequence[Any], body: Dict[str, Any], ts: int, ref: Any) -> Lis
         else:
             return [None]
     if isinstance(cur, list):
-        return list(cur) if cur else [None]
+        return [None if isinstance(v, dict) else v for v in cur] if cur else [None]
+    if isinstance(cur, dict):
+        return [None]  # objects are not indexable values (core IndexSpec "multi-term indexes include null")
     return [cur]
 
 
@@ -57,6 +59,8 @@ class Index:
         value_lists = [extract(p, body, ts, ref) for p, _ in self.values]
         out = []
         for terms in itertools.product(*term_lists):
+            if terms and all(t is None for t in terms):
+                continue  # entirely null terms are elided (core IndexSpec "elide entirely null values")
             tkey = tuple(sort_key(t) for t in terms)
             for values in itertools.product(*value_lists):
                 skey = tuple(

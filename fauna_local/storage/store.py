@@ -200,6 +200,27 @@ class Store:
         txn.records.append(["schema", list(db.path), kind, name, version.raw])
         return version
 
+    def rename_index(self, txn: Transaction, db: Database, old: str, new: str) -> None:
+        """Give an index a new name; its schema document, entries and history move with it."""
+        space = db.natives["indexes"]
+        key = space.by_name.pop(old)
+        space.by_name[new] = key
+        space.names[key] = new
+        index = db.indexes.pop(old)
+        index.name = new
+        db.indexes[new] = index
+
+        def undo() -> None:
+            space.by_name.pop(new, None)
+            space.by_name[old] = key
+            space.names[key] = old
+            db.indexes.pop(new, None)
+            index.name = old
+            db.indexes[old] = index
+
+        txn.undo.append(undo)
+        txn.records.append(["rename", list(db.path), "indexes", old, new])
+
     def _define_collection(self, txn: Transaction, db: Database, name: str, body: Optional[Dict[str, Any]], existed: bool) -> None:
         if body is None:
             space = db.collections.pop(name)
@@ -311,6 +332,9 @@ class Store:
                 txn = Transaction(ts)
                 for kind, path, where, key, raw in records:
                     db = self.database(tuple(path))
+                    if kind == "rename":
+                        self.rename_index(txn, db, key, raw)
+                        continue
                     body = self.decode(raw) if raw is not None else None
                     if kind == "put":
                         space = db.collections[where]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import threading
 from json.encoder import encode_basestring_ascii as _quote
 from typing import Any, Callable, Dict, List
 
@@ -98,36 +99,47 @@ class _SlowPath(Exception):
     """The value holds something only the Python renderer handles (RawJSON, sets, lambdas, tuples)."""
 
 
+class _TagCounter(threading.local):
+    tags = 0
+
+
+_counter = _TagCounter()
+
+
+def _default(o: Any) -> Any:
+    """Tagged values for the C encoder; counts the tags it emits (see _fast)."""
+    t = type(o)
+    _counter.tags += 1
+    if t is Ref:
+        inner: Dict[str, Any] = {"id": o.id}
+        if o.collection is not None:
+            inner["collection"] = o.collection
+        if o.database is not None:
+            inner["database"] = o.database
+        return {"@ref": inner}
+    if t is Time:
+        return {"@ts": o.iso()}
+    if t is Bytes:
+        return {"@bytes": base64.b64encode(o).decode("ascii")}
+    if t is datetime.date:
+        return {"@date": o.isoformat()}
+    raise _SlowPath
+
+
+_encoder = json.JSONEncoder(default=_default, separators=(",", ":"), allow_nan=False, ensure_ascii=True)
+_encode = _encoder.iterencode
+
+
 def _fast(value: Any) -> str:
-    """Render plain data with the C JSON encoder; tagged values go through `default`.
+    """Render plain data with the C JSON encoder; tagged values go through `_default`.
 
     Objects with '@'-keys need @obj escaping, which the C encoder cannot do: the output's count of '"@'
     must equal the number of tags emitted, otherwise (a user '@' key or a string starting with '@') the
     Python renderer is used.
     """
-    tags = 0
-
-    def default(o: Any) -> Any:
-        nonlocal tags
-        t = type(o)
-        tags += 1
-        if t is Ref:
-            inner: Dict[str, Any] = {"id": o.id}
-            if o.collection is not None:
-                inner["collection"] = o.collection
-            if o.database is not None:
-                inner["database"] = o.database
-            return {"@ref": inner}
-        if t is Time:
-            return {"@ts": o.iso()}
-        if t is Bytes:
-            return {"@bytes": base64.b64encode(o).decode("ascii")}
-        if t is datetime.date:
-            return {"@date": o.isoformat()}
-        raise _SlowPath
-
-    text = json.dumps(value, default=default, separators=(",", ":"), allow_nan=False)
-    if text.count('"@') != tags:
+    _counter.tags = 0
+    text = "".join(_encode(value, True))
+    if text.count('"@') != _counter.tags:
         raise _SlowPath
     return text
 

@@ -32,10 +32,14 @@ def _object(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
     fields = expr["object"]
     if not isinstance(fields, dict):
         raise errors.wrong_type("Object", describe(fields), list(pos) + ["object"])
-    value = constant_value(fields, pos + ("object",), depth)
+    refs: List[Any] = []
+    value = constant_value(fields, pos + ("object",), depth, refs)
     if value is not NOT_CONSTANT:
-        # Pure data (the bulk of a Create): converted once, shared; values are never mutated in place.
-        return constant(lambda ctx: value)
+        # Pure data (the bulk of a Create): converted once into fresh structures, shared; values are never
+        # mutated in place. `frozen_refs` tells writes that the value needs no copying, only ref checks.
+        node = constant(lambda ctx: value)
+        node.frozen_refs = refs  # type: ignore[attr-defined]
+        return node
     nodes = [(k, compile_expr(v, pos + ("object", k), depth + 1)) for k, v in fields.items()]
     return lambda ctx: {k: n(ctx) for k, n in nodes}
 

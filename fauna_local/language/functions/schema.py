@@ -149,8 +149,14 @@ def update_schema(ctx: Context, pos: List[Any], ref: Ref, version: Any, patch: D
     kind = ref.kind
     (can_admin if kind in ("databases", "keys") else can_write)(ctx, pos)
     db = database_of(ctx, ref.database, pos)
+    name = ref.id
     if "name" in patch and patch["name"] != ref.id:
-        raise errors.invalid_argument("Renaming schema objects is not supported by this server.", pos)
+        if kind != "indexes":
+            raise errors.invalid_argument("This server renames indexes only.", pos)
+        name = args.string(patch["name"], pos + ["params"])
+        if name in db.natives[kind].by_name:
+            raise errors.already_exists(WHAT[kind], pos)
+        ctx.store.rename_index(ctx.txn, db, ref.id, name)
     body = dict(version.body)
     if replace:
         body = {k: v for k, v in body.items() if k in ("name", "source", "active", "hashed_secret", "role", "database")}
@@ -163,8 +169,9 @@ def update_schema(ctx: Context, pos: List[Any], ref: Ref, version: Any, patch: D
             body[k] = v
     if kind == "collections" and "history_days" not in body:
         body["history_days"] = 0
-    new = ctx.store.define(ctx.txn, db, kind, ref.id, Ref(ref.id, Ref(kind)), body)
-    return document_value(ref, new)
+    new_ref = Ref(name, Ref(kind))
+    new = ctx.store.define(ctx.txn, db, kind, name, new_ref, body)
+    return document_value(new_ref, new)
 
 
 def delete_schema(ctx: Context, pos: List[Any], ref: Ref) -> None:

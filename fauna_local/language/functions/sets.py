@@ -456,6 +456,8 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
         if not isinstance(c, dict) or len(c) != 1 or not ({"after", "before"} & set(c)):
             raise errors.invalid_argument("Invalid cursor object. Expected an object with either 'before' or 'after' key in it.", pos + ["cursor"])
         direction, sent = next(iter(c.items()))
+    if sent is not None and not isinstance(sent, list) and not isinstance(spec, EventsSet):
+        sent = [sent]  # a bare value acts as a one-element cursor and is echoed as one
     has_cursor = after is not None or before is not None or cursor is not None
     p = pos + ["paginate"]
     keys = spec.keys(ctx, p)

@@ -114,10 +114,11 @@ def write_document(ctx: Context, ref: Ref, body: Any, pos: List[Any], created: b
     return value
 
 
-@function("create", optional=("params",))
-def _create(ctx: Context, pos: List[Any], target: Any, params: Any = None) -> Any:
+@function("create", optional=("params",), lazy=True)
+def _create(ctx: Context, pos: List[Any], target_node: Any, params: Any = None) -> Any:
     can_write(ctx, pos)
-    ref = args.ref(target, pos + ["create"])
+    ref = args.ref(target_node(ctx), pos + ["create"])
+    params_node, params = params, (params(ctx) if params is not None else None)
     if ref.collection is None and ref.id in ("collections", "indexes", "databases", "keys"):
         # Create(Ref("collections"), {...}) is CreateCollection, and so on for the other natives.
         from fauna_local.language.functions.schema import create_schema
@@ -133,8 +134,14 @@ def _create(ctx: Context, pos: List[Any], target: Any, params: Any = None) -> An
     doc = space.docs.get(key)
     if doc is not None and doc.at(ctx.txn.ts) is not None:
         raise errors.already_exists("Document", pos + ["create"])
-    refs: List[Ref] = []
-    body = document_body(freeze(args.obj(params or {}, pos + ["params"]), refs), pos + ["params"])
+    frozen_refs = getattr(params_node, "frozen_refs", None)
+    if frozen_refs is not None:  # literal data: already fresh, nothing to copy
+        refs = frozen_refs
+        data = params
+    else:
+        refs = []
+        data = freeze(args.obj(params or {}, pos + ["params"]), refs)
+    body = document_body(data, pos + ["params"])
     return write_document(ctx, Ref(str(key), coll_ref), body, pos, created=True, refs=refs)
 
 
