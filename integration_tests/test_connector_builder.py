@@ -246,9 +246,10 @@ def test_without_faunadb_the_spec_shows_and_check_fails_with_a_clear_message(sam
     assert "ModuleNotFoundError" not in outcome["message"] and "ImportError" not in outcome["message"]
 
 
-def test_without_faunadb_test_read_reports_the_missing_driver_not_an_import_error(sample_fauna, tmp_path):
+@pytest.mark.parametrize("absent", [BUILDER_ABSENT, ("faunadb",)], ids=["builder-runtime", "package-without-driver"])
+def test_without_faunadb_test_read_reports_the_missing_driver_not_an_import_error(sample_fauna, tmp_path, absent):
     config = builder_config(sample_fauna.config(), "test_read", max_records=10, max_pages_per_slice=1, max_slices=1)
-    output = run_handler(tmp_path, config, configured_catalog("anything"), absent=BUILDER_ABSENT)
+    output = run_handler(tmp_path, config, configured_catalog("anything"), absent=absent)
 
     errors = [message["trace"]["error"] for message in output if message["type"] == "TRACE"]
     assert len(errors) == 1, output
