@@ -69,6 +69,12 @@ def load_catalog(gateway: FaunaGateway, config: FaunaConfig) -> List[CollectionI
     return catalog
 
 
+def verify_access(gateway: FaunaGateway, catalog: List[CollectionInfo]) -> None:
+    """Reads one document of each collection, so check fails where a sync would, with the same message."""
+    for info in catalog:
+        gateway.query(queries.first_document(info.name), f"read the documents of collection '{info.name}'")
+
+
 def _warn_short_history(collection: str, history_days: Optional[int]) -> None:
     # Fauna forgets remove events older than history_days (+15 min); a sync that comes later
     # than that cannot know what was deleted and fails asking for a refresh of the stream.

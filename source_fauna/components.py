@@ -13,6 +13,7 @@ be real objects.
 
 import json
 from dataclasses import InitVar, dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, List, Mapping, MutableMapping, Optional
 
 from airbyte_cdk.models import FailureType, Level
@@ -90,7 +91,19 @@ class FaunaDocumentsRetriever(Retriever):
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
         reader = _package().runtime_for(self.config).reader(self._collection.eval(self.config))
         lower, upper = _bounds(stream_slice)
-        pages = reader.snapshot_pages() if self.mode == "snapshot" else reader.window_pages(lower if lower is not None else 0, upper)
+        if self.mode == "snapshot":
+            yield from self._records(reader.snapshot_pages(), stream_slice)
+        else:
+            lower = lower if lower is not None else 0
+            with reader.window_order.turn(lower, upper, _micros(getattr(self.cursor, "start", None))):
+                yield from self._records(reader.window_pages(lower, upper), stream_slice)
+        if self._builder_page_limit():
+            return  # the Builder stops after a few pages: what was not read is not checkpointed
+        if stream_slice is not None and hasattr(self.cursor, "observe"):
+            safe = reader.safe_point(upper)
+            self.cursor.observe(Record(data={"ts": safe}, stream_name=self.name, associated_slice=stream_slice))
+
+    def _records(self, pages: Iterable[Any], stream_slice: Optional[StreamSlice]) -> Iterable[Mapping[str, Any]]:
         page_limit = self._builder_page_limit()
         for count, page in enumerate(pages, start=1):
             self._log_page(page)
@@ -100,9 +113,6 @@ class FaunaDocumentsRetriever(Retriever):
                 yield record
             if page_limit and count >= page_limit:
                 return
-        if stream_slice is not None and hasattr(self.cursor, "observe"):
-            safe = reader.safe_point(upper)
-            self.cursor.observe(Record(data={"ts": safe}, stream_name=self.name, associated_slice=stream_slice))
 
     def _repository(self) -> Any:
         # The CDK gives custom retrievers no message repository of their own; the cursor's is the
@@ -135,6 +145,13 @@ class FaunaDocumentsRetriever(Retriever):
             }
 
         repository.log_message(Level.DEBUG, message)
+
+
+def _micros(moment: Any) -> Optional[int]:
+    """The cursor's start (a datetime) in µs, exactly."""
+    if not isinstance(moment, datetime):
+        return None
+    return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
 
 
 def _bounds(stream_slice: Optional[Mapping[str, Any]]) -> tuple:

@@ -43,6 +43,10 @@ def collection(name: str) -> Any:
     return q.get(q.collection(name))
 
 
+def first_document(collection_name: str) -> Any:
+    return q.map_(q.lambda_("ref", q.get(q.var("ref"))), q.paginate(q.documents(q.collection(collection_name)), size=1))
+
+
 def snapshot_page(collection_name: str, snapshot: int, size: int, after: Any = None) -> Any:
     """One page of every document of the collection, as of `snapshot`, in document-id order."""
     documents = q.paginate(q.documents(q.collection(collection_name)), **_page_options(size, after))

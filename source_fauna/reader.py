@@ -13,6 +13,7 @@ what the connector checkpoints, so that a window without changes still moves the
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -22,6 +23,42 @@ from source_fauna.config import CollectionSettings
 from source_fauna.errors import config_error, system_error
 from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge, wire_literal
 from source_fauna.records import RecordBuilder, micros_to_iso
+
+
+# How long a window waits for the one before it (see WindowOrder); far longer than a worker
+# takes to pick up the next queued window, far shorter than anyone would wait for a sync.
+WINDOW_ORDER_WAIT_SECONDS = 5.0
+
+
+class WindowOrder:
+    """Lets the `ts` windows of one collection be read one after another, in ascending order.
+
+    The CDK hands the windows of a stream to several worker threads at once, but it can only save
+    the state of the windows before the first unfinished one. Were windows read side by side, an
+    interrupted sync would re-read records of later windows on resume; read in order, it re-reads
+    only the records at the boundary `ts`. Other collections still run in parallel. Windows are
+    queued in order, so the one before is already running or done; the wait is bounded all the
+    same, because the order only avoids duplicates and never decides what is read.
+    """
+
+    def __init__(self, wait_seconds: float = WINDOW_ORDER_WAIT_SECONDS) -> None:
+        self._condition = threading.Condition()
+        self._next_lower: Optional[int] = None
+        self._wait_seconds = wait_seconds
+
+    @contextmanager
+    def turn(self, lower: int, upper: Optional[int], first_lower: Optional[int]) -> Iterator[None]:
+        with self._condition:
+            if self._next_lower is None:
+                self._next_lower = first_lower if first_lower is not None else lower
+            self._condition.wait_for(lambda: lower <= self._next_lower, timeout=self._wait_seconds)
+        try:
+            yield
+        finally:
+            with self._condition:
+                if upper is not None:
+                    self._next_lower = max(self._next_lower, upper + 1)
+                self._condition.notify_all()
 
 
 @dataclass
@@ -51,6 +88,7 @@ class CollectionReader:
         self._snapshot: Optional[int] = None
         self._snapshot_taken_at = 0.0
         self._lock = threading.Lock()
+        self.window_order = WindowOrder()
 
     @property
     def name(self) -> str:

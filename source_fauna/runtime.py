@@ -9,7 +9,7 @@ component.
 import threading
 from typing import Any, Dict, List, Mapping, Tuple
 
-from source_fauna.catalog import CollectionInfo, load_catalog
+from source_fauna.catalog import CollectionInfo, load_catalog, verify_access
 from source_fauna.config import FaunaConfig, parse_config
 from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
@@ -42,6 +42,10 @@ class FaunaRuntime:
             if self._catalog is None:
                 self._catalog = load_catalog(gateway, self.config)
             return self._catalog
+
+    def check(self) -> None:
+        """What `check` verifies: the config, the connection, and read access to what it names."""
+        verify_access(self.gateway, self.catalog())
 
     def reader(self, collection: str) -> CollectionReader:
         infos = {info.name: info for info in self.catalog()}

@@ -12,18 +12,22 @@ import sys
 from typing import Any, Dict, List, Mapping, Optional
 
 from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
     AirbyteStateMessage,
     AirbyteStateMessageSerializer,
     AirbyteStateType,
     AirbyteStreamState,
     ConfiguredAirbyteCatalog,
+    Status,
     StreamDescriptor,
     SyncMode,
 )
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.sources.source import BaseConnector
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_fauna import components
+from source_fauna.runtime import runtime_for
 
 sys.modules.setdefault("source_declarative_manifest.components", components)
 sys.modules.setdefault("components", components)
@@ -59,8 +63,14 @@ class SourceFauna(YamlDeclarativeSource):
             return self
         return type(self)(catalog=catalog, config=config, state=state)
 
-    def check(self, logger: Any, config: Mapping[str, Any]) -> Any:
-        return super(SourceFauna, self._bound(config)).check(logger, config)
+    def check(self, logger: Any, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        # The manifest's CheckStream wraps every error in "Encountered an error while …" and repr();
+        # check runs the same validation as read instead, so both show the same plain message.
+        try:
+            runtime_for(config).check()
+        except AirbyteTracedException as error:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=error.message)
+        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
 
     def discover(self, logger: Any, config: Mapping[str, Any]) -> Any:
         return super(SourceFauna, self._bound(config)).discover(logger, config)

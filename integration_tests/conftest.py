@@ -1,0 +1,196 @@
+"""Integration tests run the real `source-fauna` command against the local Fauna.
+
+One local Fauna (a subprocess on a free port) serves the whole session; each test starts from an
+empty database (`reset`) and seeds what it needs through the unmodified faunadb driver.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from faunadb import query as q
+
+from fauna_local.testing import LocalFauna
+
+SOURCE_FAUNA = [sys.executable, "-m", "source_fauna.run"]
+COMMAND_TIMEOUT = 300
+# The node's clock starts a week behind the worker's, so tests can move it forward without
+# writing documents "in the future" of the connector's cursor windows.
+CLOCK_OFFSET_SECONDS = -7 * 86400
+
+
+@pytest.fixture(scope="session")
+def fauna_server():
+    server = LocalFauna.start(extra_args=("--clock-offset-seconds", str(CLOCK_OFFSET_SECONDS)))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fauna(fauna_server):
+    fauna_server.reset()
+    fauna_server.clear_faults()
+    yield fauna_server
+    fauna_server.clear_faults()
+
+
+@dataclass
+class Output:
+    """What one `source-fauna` run printed, split by message type."""
+
+    messages: List[Dict[str, Any]]
+    returncode: int
+    stderr: str = ""
+
+    def of_type(self, kind: str) -> List[Dict[str, Any]]:
+        return [message for message in self.messages if message["type"] == kind]
+
+    @property
+    def records(self) -> List[Dict[str, Any]]:
+        return [message["record"]["data"] | {"_stream": message["record"]["stream"]} for message in self.of_type("RECORD")]
+
+    def records_of(self, stream: str) -> List[Dict[str, Any]]:
+        return [message["record"]["data"] for message in self.of_type("RECORD") if message["record"]["stream"] == stream]
+
+    @property
+    def states(self) -> List[Dict[str, Any]]:
+        return [message["state"] for message in self.of_type("STATE")]
+
+    def last_state(self) -> List[Dict[str, Any]]:
+        """The state to resume from: the last state message of each stream, as the platform keeps it."""
+        latest: Dict[str, Dict[str, Any]] = {}
+        for state in self.states:
+            latest[state["stream"]["stream_descriptor"]["name"]] = state
+        return list(latest.values())
+
+    @property
+    def errors(self) -> List[Dict[str, Any]]:
+        return [message["trace"]["error"] for message in self.of_type("TRACE") if message["trace"]["type"] == "ERROR"]
+
+    @property
+    def status(self) -> Dict[str, Any]:
+        return self.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+
+    @property
+    def catalog(self) -> Dict[str, Any]:
+        return self.of_type("CATALOG")[0]["catalog"]
+
+
+class SourceRunner:
+    """Runs `source-fauna` as the platform does: files for config, catalog and state, stdout piped."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._count = 0
+
+    def _write(self, name: str, content: Any) -> str:
+        self._count += 1
+        path = self.workdir / f"{self._count}-{name}.json"
+        path.write_text(json.dumps(content))
+        return str(path)
+
+    def command(self, verb: str, config: Dict[str, Any], catalog: Optional[Dict[str, Any]] = None, state: Any = None) -> List[str]:
+        args = SOURCE_FAUNA + [verb]
+        if verb != "spec":
+            args += ["--config", self._write("config", config)]
+        if catalog is not None:
+            args += ["--catalog", self._write("catalog", catalog)]
+        if state is not None:
+            args += ["--state", self._write("state", state)]
+        return args
+
+    def run(self, verb: str, config: Dict[str, Any], catalog: Optional[Dict[str, Any]] = None, state: Any = None, env: Optional[Dict[str, str]] = None) -> Output:
+        result = subprocess.run(
+            self.command(verb, config, catalog, state),
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            env={**os.environ, **(env or {})},
+        )
+        return Output(_parse(result.stdout.splitlines()), result.returncode, result.stderr)
+
+    def read_until_states(self, config: Dict[str, Any], catalog: Dict[str, Any], state: Any, states: int) -> Output:
+        """Runs a read and kills it (SIGKILL) right after its `states`-th STATE message."""
+        process = subprocess.Popen(self.command("read", config, catalog, state), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        lines = []
+        seen = 0
+        try:
+            for line in process.stdout:
+                lines.append(line)
+                if line.startswith('{"type":"STATE"'):
+                    seen += 1
+                    if seen == states:
+                        process.send_signal(signal.SIGKILL)
+                        break
+        finally:
+            process.kill()
+            process.wait(timeout=30)
+        return Output(_parse(lines), process.returncode)
+
+    def discover_catalog(self, config: Dict[str, Any], sync_mode: str = "incremental", streams: Optional[Iterable[str]] = None) -> Dict[str, Any]:
+        """A configured catalog of every discovered stream (or those named), in `sync_mode` where offered."""
+        discovered = self.run("discover", config)
+        assert discovered.returncode == 0, discovered.errors or discovered.stderr
+        configured = []
+        for stream in discovered.catalog["streams"]:
+            if streams is not None and stream["name"] not in streams:
+                continue
+            mode = sync_mode if sync_mode in stream["supported_sync_modes"] else "full_refresh"
+            configured.append(
+                {
+                    "stream": stream,
+                    "sync_mode": mode,
+                    "destination_sync_mode": "append_dedup" if mode == "incremental" else "overwrite",
+                    "cursor_field": ["ts"] if mode == "incremental" else [],
+                    "primary_key": [["ref"]],
+                }
+            )
+        return {"streams": configured}
+
+
+def _parse(lines: Iterable[str]) -> List[Dict[str, Any]]:
+    messages = []
+    for line in lines:
+        line = line.strip()
+        if line.startswith("{"):
+            messages.append(json.loads(line))
+    return messages
+
+
+@pytest.fixture
+def source(tmp_path) -> SourceRunner:
+    return SourceRunner(tmp_path)
+
+
+# ---- seeding through the driver --------------------------------------------------------------
+
+
+def create_collection(client, name: str, history_days: Optional[int] = 30, index: Optional[str] = "default") -> None:
+    """A collection and (by default) its `<name>_ts` index with values [ts, ref], in two transactions
+    (Fauna forbids an index in the transaction that creates its source)."""
+    client.query(q.create_collection({"name": name, "history_days": history_days}))
+    if index is not None:
+        client.query(
+            q.create_index(
+                {"name": f"{name}_ts" if index == "default" else index, "source": q.collection(name), "values": [{"field": ["ts"]}, {"field": ["ref"]}]}
+            )
+        )
+
+
+def create_documents(client, collection: str, datas: List[Dict[str, Any]], ids: Optional[List[str]] = None) -> List[Dict[str, Any]]:
+    """Creates the documents in ONE transaction: they share one `ts`."""
+    if ids is None:
+        expressions = [q.create(q.collection(collection), {"data": data}) for data in datas]
+    else:
+        expressions = [q.create(q.ref(q.collection(collection), i), {"data": data}) for i, data in zip(ids, datas)]
+    return client.query(expressions)

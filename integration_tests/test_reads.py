@@ -1,0 +1,108 @@
+"""Full refresh, incremental updates and deletions through `source-fauna read` against the local Fauna."""
+
+import warnings
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from faunadb import query as q
+
+from integration_tests.conftest import create_collection, create_documents
+
+DELETIONS = {"page_size": 2, "deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}}
+
+
+def refs(records):
+    return [record["ref"] for record in records]
+
+
+def test_full_refresh_reads_every_document_with_its_values(fauna, source):
+    client = fauna.client()
+    create_collection(client, "users")
+    created = create_documents(client, "users", [{"n": n, "when": q.time("2020-01-01T00:00:00.123456789Z"), "day": q.date("2012-02-01")} for n in range(5)])
+    config = fauna.config(collection={"page_size": 2})
+    output = source.run("read", config, source.discover_catalog(config, "full_refresh"))
+    records = output.records_of("users")
+    assert output.returncode == 0 and not output.errors
+    assert sorted(refs(records)) == sorted(document["ref"].id() for document in created)
+    assert {record["data"]["n"] for record in records} == set(range(5))
+    assert records[0]["data"]["when"] == "2020-01-01T00:00:00.123456789Z" and records[0]["data"]["day"] == "2012-02-01"
+    assert all(record["ts"] == created[0]["ts"] for record in records)  # one transaction, one ts
+
+
+def test_a_collection_without_index_is_read_in_full_refresh(fauna, source):
+    client = fauna.client()
+    create_collection(client, "notes", index=None)
+    create_documents(client, "notes", [{"text": "a"}, {"text": "b"}, {"text": "c"}])
+    config = fauna.config(collection={"page_size": 2})
+    output = source.run("read", config, source.discover_catalog(config))
+    assert sorted(record["data"]["text"] for record in output.records_of("notes")) == ["a", "b", "c"]
+
+
+def test_incremental_after_full_refresh_reads_only_changes_and_deletions(fauna, source):
+    client = fauna.client()
+    create_collection(client, "users")
+    kept, changed, removed = create_documents(client, "users", [{"v": 1}, {"v": 2}, {"v": 3}])
+    config = fauna.config(collection=DELETIONS)
+    catalog = source.discover_catalog(config)
+
+    first = source.run("read", config, catalog)
+    assert sorted(refs(first.records_of("users"))) == sorted(d["ref"].id() for d in (kept, changed, removed))
+    assert first.states, "a finished sync saves its state"
+
+    client.query(q.update(changed["ref"], {"data": {"v": 20}}))
+    client.query(q.delete(removed["ref"]))
+    added = client.query(q.create(q.collection("users"), {"data": {"v": 4}}))
+
+    second = source.run("read", config, catalog, first.last_state())
+    records = second.records_of("users")
+    by_ref = {}
+    for record in records:
+        by_ref.setdefault(record["ref"], []).append(record)
+    assert by_ref[changed["ref"].id()][-1]["data"] == {"v": 20}
+    assert by_ref[added["ref"].id()][-1]["data"] == {"v": 4}
+    deletion = by_ref[removed["ref"].id()][-1]
+    assert deletion.get("data") is None and deletion["deleted_at"].endswith("+00:00")
+    assert kept["ref"].id() not in by_ref or all(r["ts"] == kept["ts"] for r in by_ref[kept["ref"].id()]), "only boundary re-reads"
+
+    third = source.run("read", config, catalog, second.last_state())
+    assert {r["ref"] for r in third.records_of("users")} <= {changed["ref"].id(), added["ref"].id()}, "nothing new: only the boundary ts"
+
+
+def test_documents_of_one_transaction_are_neither_lost_nor_repeated_forever(fauna, source):
+    client = fauna.client()
+    create_collection(client, "users")
+    create_documents(client, "users", [{"v": 0}])
+    config = fauna.config(collection={"page_size": 2})
+    catalog = source.discover_catalog(config)
+    state = source.run("read", config, catalog).last_state()
+    batch = create_documents(client, "users", [{"v": n} for n in range(1, 8)])  # 7 documents, one ts, 4 pages
+    second = source.run("read", config, catalog, state)
+    assert sorted(refs(second.records_of("users"))) == sorted(d["ref"].id() for d in batch)
+    third = source.run("read", config, catalog, second.last_state())
+    assert len(third.records_of("users")) <= len(batch)
+
+
+def test_full_refresh_mode_ignores_state_and_reads_everything(fauna, source):
+    client = fauna.client()
+    create_collection(client, "users")
+    create_documents(client, "users", [{"v": 1}, {"v": 2}])
+    config = fauna.config()
+    incremental = source.discover_catalog(config)
+    state = source.run("read", config, incremental).last_state()
+    full = source.run("read", config, source.discover_catalog(config, "full_refresh"), state)
+    assert len(full.records_of("users")) == 2
+
+
+def test_state_of_the_old_connector_resumes_without_losing_removes(fauna, source):
+    client = fauna.client()
+    create_collection(client, "users")
+    first = create_documents(client, "users", [{"v": 1}])[0]
+    removed = create_documents(client, "users", [{"v": 2}])[0]
+    client.query(q.delete(removed["ref"]))
+    later = create_documents(client, "users", [{"v": 3}])[0]
+    config = fauna.config(collection=DELETIONS)
+    old_state = {"users": {"updates_cursor": {"ts": later["ts"], "ref": later["ref"].id()}, "remove_cursor": {"ts": first["ts"], "ref": ""}}}
+    output = source.run("read", config, source.discover_catalog(config), old_state)
+    assert output.returncode == 0, output.errors
+    assert removed["ref"].id() in {r["ref"] for r in output.records_of("users") if r.get("deleted_at")}
+    assert all(state["type"] == "STREAM" for state in output.states)
