@@ -272,3 +272,14 @@ def test_given_partly_null_terms_on_a_two_term_index_when_matching_then_included
     fauna.create(C, {"p1": {}, "p2": {}}, doc_id="2")
     assert fauna.all_of(q.match(q.index("by_p1_p2"), [None, 2])) == [R(1)]
     assert fauna.all_of(q.match(q.index("by_p1_p2"), [None, None])) == []
+
+
+def test_given_at_a_past_ts_when_ranging_then_the_index_is_read_as_it_was(ts_index):
+    # Fauna v4 docs functions/at (reads inside At see the database, indexes included, as of that time);
+    # note §5.3: an update moves the entry, a delete removes it -- but not in the past.
+    t1, t2, t3 = _three_separate(ts_index)
+    t1_new = ts_index.q(q.update(q.ref(q.collection(C), "1"), {"data": {"n": 10}}))["ts"]
+    ts_index.q(q.delete(q.ref(q.collection(C), "2")))
+    assert ts_index.all_of(_range([], [])) == [[t3, R(3)], [t1_new, R(1)]]
+    assert ts_index.q(q.select("data", q.at(t3, q.paginate(_range([], []))))) == [[t1, R(1)], [t2, R(2)], [t3, R(3)]]
+    assert ts_index.q(q.select("data", q.paginate(q.documents(q.collection(C)), ts=t3))) == [R(1), R(2), R(3)]
