@@ -176,6 +176,15 @@ def transaction_aborted(message: str, position: Position) -> FaunaError:
     return FaunaError(400, "transaction aborted", message, position)
 
 
+def read_below_mvt(valid_ts: str, mvt: str) -> FaunaError:
+    # core ext/api/.../ExceptionResponseHelpers.scala: ReadValidTimeBelowMVT -> ProtocolErrorCode.BadRequest
+    # (400), "Requested timestamp <ts> less than minimum allowed timestamp <mvt>."; the storage ops throw it
+    # for document and set snapshots read below the collection's MVT (core DocSnapshot / SetSnapshot and
+    # their specs "disallow reading ... snapshot below MVT"). Rendered by the catch-all handler, so no
+    # position; the code string is our reading of ProtocolErrorCode.BadRequest (not verified on a node).
+    return FaunaError(400, "bad request", f"Requested timestamp {valid_ts} less than minimum allowed timestamp {mvt}.", None)
+
+
 def call_error(description: str, position: Position) -> FaunaError:
     return FaunaError(400, "call error", description, position)
 

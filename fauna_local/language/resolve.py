@@ -65,6 +65,16 @@ def index(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Index]:
     return db, idx
 
 
+def check_mvt(ctx: Context, space: Space) -> None:
+    """Reading the past below a collection's min valid time is refused (core ReadValidTimeBelowMVT)."""
+    if ctx.ts < ctx.now:
+        mvt = ctx.store.min_valid_time(space, ctx.now)
+        if ctx.ts < mvt:
+            from fauna_local.values import Time
+
+            raise errors.read_below_mvt(Time(ctx.ts * 1000).iso(), Time(mvt * 1000).iso())
+
+
 def document(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Space, int]:
     """A document ref -> (database, space, numeric id)."""
     if ref.collection is None or ref.kind is not None:

@@ -11,7 +11,7 @@ from typing import Any, List, Optional, Tuple
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, function
 from fauna_local.language.functions.sets import as_set
-from fauna_local.language.resolve import can_read, collection, database_of, doc_id, undefined
+from fauna_local.language.resolve import can_read, check_mvt, collection, database_of, doc_id, undefined
 from fauna_local.storage.documents import Version
 from fauna_local.values import RawJSON, Ref, SetRef, Time
 
@@ -42,6 +42,7 @@ def read_version(ctx: Context, ref: Ref, pos: List[Any], missing_ok: bool = Fals
         if missing_ok:
             return None
         raise
+    check_mvt(ctx, space)
     doc = space.docs.get(doc_id(ref.id, pos))
     version = doc.at(ctx.ts) if doc is not None else None
     if version is not None:

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, describe, function
-from fauna_local.language.resolve import can_read, collection, database_of, index, undefined
+from fauna_local.language.resolve import can_read, check_mvt, collection, database_of, index, undefined
 from fauna_local.storage.documents import ADD, REMOVE
 from fauna_local.storage.ordering import HIGHEST, LOWEST, Reversed, ref_key, sort_key
 from fauna_local.values import Date, Ref, SetRef, Time
@@ -44,7 +44,9 @@ class DocumentsSet(IndexedSet):
         return collection(ctx, self.coll_ref, pos)[1]
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
-        return self._space(ctx, pos).set.keys_at(ctx.ts)
+        space = self._space(ctx, pos)
+        check_mvt(ctx, space)
+        return space.set.keys_at(ctx.ts)
 
     def element(self, key: int) -> Ref:
         return Ref(str(key), self.coll_ref)
@@ -139,6 +141,9 @@ class MatchSet(IndexedSet):
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
         part = self._partition(ctx, pos)
+        if ctx.ts < ctx.now:
+            for name in self.idx.sources:
+                check_mvt(ctx, collection(ctx, Ref(name, Ref("collections"), self.index_ref.database), pos)[1])
         return part.keys_at(ctx.ts) if part is not None else []
 
     def element(self, key: Tuple[Any, ...]) -> Any:
