@@ -41,7 +41,8 @@ def show_records(title: str, messages: List[Dict[str, Any]]) -> None:
     print(f"\n== {title}: {len(records)} records, {len(states)} state messages")
     for stream, count in sorted(Counter(r["stream"] for r in records).items()):
         print(f"   {stream:<12} {count:>4} records")
-    for record in records[:3] + [r for r in records if any(k.endswith("deleted_at") and v for k, v in r["data"].items())][:3]:
+    deletions = [r for r in records if r["data"].get("deleted_at")]
+    for record in records[:3] + [r for r in deletions[:3] if r not in records[:3]]:
         print(f"   {record['stream']}: {json.dumps(record['data'])[:160]}")
     final = {s["stream_descriptor"]["name"]: s["stream_state"] for s in states}
     print(f"   state: {json.dumps(final)}")
