@@ -257,39 +257,40 @@ def constant_value(fields: Dict[str, Any], pos: Tuple[Any, ...], depth: int, ref
     """The value of an `object` body made only of data (scalars, arrays, nested `object`s, tagged
     literals), or NOT_CONSTANT when any function call appears. Cheaper than compiling node by node.
     Refs met are appended to `refs` (writes validate them)."""
+    return _constant_fields(fields, depth, pos, refs)
 
-    def convert(value: Any, level: int) -> Any:
-        t = type(value)
-        if t in _SCALARS:
-            return value
-        if level > MAX_DEPTH:
-            raise errors.too_deep(list(pos))
-        if t is list:
-            out = []
-            for v in value:
-                c = convert(v, level + 1)
-                if c is NOT_CONSTANT:
-                    return NOT_CONSTANT
-                out.append(c)
-            return out
-        if t is dict and len(value) == 1:
-            (k, v), = value.items()
-            if k == "object" and type(v) is dict:
-                return convert_fields(v, level + 1)
-            if k.startswith("@") and k not in ("@set", "@query"):
-                lit = literal(k, v, pos, depth + level)
-                if type(lit) is Ref:
-                    refs.append(lit)
-                return lit
-        return NOT_CONSTANT
 
-    def convert_fields(body: Dict[str, Any], level: int) -> Any:
-        out = {}
-        for k, v in body.items():
-            c = convert(v, level)
+def _constant(value: Any, level: int, pos: Tuple[Any, ...], refs: List[Any]) -> Any:
+    t = type(value)
+    if t in _SCALARS:
+        return value
+    if level > MAX_DEPTH:
+        raise errors.too_deep(list(pos))
+    if t is list:
+        out = []
+        for v in value:
+            c = _constant(v, level + 1, pos, refs)
             if c is NOT_CONSTANT:
                 return NOT_CONSTANT
-            out[k] = c
+            out.append(c)
         return out
+    if t is dict and len(value) == 1:
+        (k, v), = value.items()
+        if k == "object" and type(v) is dict:
+            return _constant_fields(v, level + 1, pos, refs)
+        if k.startswith("@") and k not in ("@set", "@query"):
+            lit = literal(k, v, pos, level)
+            if type(lit) is Ref:
+                refs.append(lit)
+            return lit
+    return NOT_CONSTANT
 
-    return convert_fields(fields, depth)
+
+def _constant_fields(body: Dict[str, Any], level: int, pos: Tuple[Any, ...], refs: List[Any]) -> Any:
+    out = {}
+    for k, v in body.items():
+        c = _constant(v, level, pos, refs)
+        if c is NOT_CONSTANT:
+            return NOT_CONSTANT
+        out[k] = c
+    return out
