@@ -106,3 +106,15 @@ def test_state_of_the_old_connector_resumes_without_losing_removes(fauna, source
     assert output.returncode == 0, output.errors
     assert removed["ref"].id() in {r["ref"] for r in output.records_of("users") if r.get("deleted_at")}
     assert all(state["type"] == "STREAM" for state in output.states)
+
+
+def test_a_snapshot_read_in_parallel_id_ranges_returns_every_document_once(fauna, source):
+    client = fauna.client()
+    create_collection(client, "users")
+    created = []
+    for batch in range(4):
+        created += create_documents(client, "users", [{"batch": batch, "n": n} for n in range(25)])
+    config = fauna.config(collection={"page_size": 7}, partitions_per_collection=4)
+    output = source.run("read", config, source.discover_catalog(config, "full_refresh"))
+    assert output.returncode == 0, output.errors
+    assert sorted(refs(output.records_of("users"))) == sorted(document["ref"].id() for document in created)

@@ -15,6 +15,7 @@ DEFAULT_PORT = 8443
 DEFAULT_PAGE_SIZE = 64
 MAX_PAGE_SIZE = 100_000  # Fauna silently caps larger pages (ReadAdaptor.MaxPageSize)
 DEFAULT_DELETED_AT_COLUMN = "deleted_at"
+DEFAULT_PARTITIONS = 4
 CDC_DELETED_AT_COLUMN = "_ab_cdc_deleted_at"
 # Columns every record has; user-defined columns may not reuse them.
 BUILT_IN_COLUMNS = ("ref", "ts", "data", "ttl")
@@ -62,6 +63,7 @@ class FaunaConfig:
     deleted_at_column: Optional[str] = None
     collections: Tuple[str, ...] = ()  # empty: every collection
     settings: Mapping[str, CollectionSettings] = field(default_factory=dict)
+    partitions: int = DEFAULT_PARTITIONS
 
     def for_collection(self, name: str) -> CollectionSettings:
         return self.settings.get(name) or CollectionSettings(name=name, deleted_at_column=self.deleted_at_column)
@@ -98,6 +100,7 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
         deleted_at_column=deleted_at,
         collections=collections,
         settings=settings,
+        partitions=_int_field(config.get("partitions_per_collection", DEFAULT_PARTITIONS), "partitions_per_collection", 1, 32),
     )
 
 

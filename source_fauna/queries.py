@@ -10,6 +10,11 @@ from typing import Any, Optional
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # faunadb's FQL v4 notice; see fauna_gateway
     from faunadb import query as q
+    from faunadb.query import _Expr
+
+# `before: null` starts a backwards walk at the end of a set (core: SetSpec.collDescending); the
+# driver drops arguments that are None, so the null is passed as an explicit expression.
+_END_OF_SET = _Expr(None)
 
 
 def _page_options(size: int, after: Any) -> dict:
@@ -45,6 +50,12 @@ def collection(name: str) -> Any:
 
 def first_document(collection_name: str) -> Any:
     return q.map_(q.lambda_("ref", q.get(q.var("ref"))), q.paginate(q.documents(q.collection(collection_name)), size=1))
+
+
+def edge_refs(collection_name: str, snapshot: int) -> Any:
+    """The first and the last document ref of the collection as of `snapshot`, in one round trip."""
+    documents = q.documents(q.collection(collection_name))
+    return q.at(snapshot, [q.paginate(documents, size=1), q.paginate(documents, size=1, before=_END_OF_SET)])
 
 
 def snapshot_page(collection_name: str, snapshot: int, size: int, after: Any = None) -> Any:

@@ -22,6 +22,7 @@ from source_fauna.catalog import CollectionInfo
 from source_fauna.config import CollectionSettings
 from source_fauna.errors import config_error, system_error
 from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge, wire_literal
+from source_fauna.partitions import IdRange, read_in_parallel, split_id_range
 from source_fauna.records import RecordBuilder, micros_to_iso
 
 
@@ -77,12 +78,14 @@ class CollectionReader:
         info: CollectionInfo,
         settings: CollectionSettings,
         page_size: int,
+        partitions: int = 1,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._gateway = gateway
         self._info = info
         self._settings = settings
         self._page_size = page_size
+        self._partitions = partitions
         self._monotonic = monotonic
         self._records = RecordBuilder(settings)
         self._snapshot: Optional[int] = None
@@ -106,14 +109,47 @@ class CollectionReader:
         snapshot = self.snapshot()
         return snapshot if upper is None else min(upper, snapshot)
 
-    def snapshot_pages(self) -> Iterator[Page]:
-        """Every document of the collection as of S, in document-id order."""
+    def snapshot_pages(self, partitions: Optional[int] = None) -> Iterator[Page]:
+        """Every document of the collection as of S: in id order, or in several id ranges at once."""
         snapshot = self.snapshot()
         description = f"At({snapshot}, Map(Paginate(Documents(Collection('{self.name}'))), Lambda('ref', Get(Var('ref')))))"
-        for page in self._paginate(
-            lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", description
-        ):
-            yield Page([self._records.document(document) for document in page["data"]], description, page.get("after"))
+        ranges = self._id_ranges(snapshot, self._partitions if partitions is None else partitions)
+        if len(ranges) == 1:
+            yield from self._snapshot_range(ranges[0], snapshot, description, None)
+        else:
+            yield from read_in_parallel(
+                ranges, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), queue_size=2 * len(ranges)
+            )
+
+    def _id_ranges(self, snapshot: int, partitions: int) -> List[IdRange]:
+        if partitions <= 1:
+            return [(None, None)]
+        first, last = self._gateway.query(queries.edge_refs(self.name, snapshot), f"find the first and last documents of collection '{self.name}'")
+        try:
+            return split_id_range(int(first["data"][0]["@ref"]["id"]), int(last["data"][0]["@ref"]["id"]), partitions)
+        except (IndexError, ValueError):  # an empty collection, or ids that are not numbers
+            return [(None, None)]
+
+    def _snapshot_range(self, id_range: IdRange, snapshot: int, description: str, stop: Any) -> Iterator[Page]:
+        first, end = id_range
+        start = [self._document_ref(first)] if first is not None else None
+        pages = self._paginate(
+            lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", description, start
+        )
+        for page in pages:
+            documents = page["data"]
+            after = page.get("after")
+            if end is not None:
+                inside = [document for document in documents if int(document["ref"]["@ref"]["id"]) < end]
+                finished = len(inside) < len(documents) or (after is not None and int(after[0]["@ref"]["id"]) >= end)
+                documents, after = inside, (None if finished else after)
+            yield Page([self._records.document(document) for document in documents], description, after)
+            if after is None or (stop is not None and stop.is_set()):
+                return
+
+    def _document_ref(self, document_id: int) -> Dict[str, Any]:
+        collection = {"@ref": {"id": self.name, "collection": {"@ref": {"id": "collections"}}}}
+        return {"@ref": {"id": str(document_id), "collection": collection}}
 
     def window_pages(self, lower: int, upper: Optional[int]) -> Iterator[Page]:
         """The changes whose `ts` lies in [lower, upper]: removals (if synced), then documents."""
@@ -147,9 +183,10 @@ class CollectionReader:
             if len(removals) < len(page["data"]) or (isinstance(after, dict) and after.get("ts", 0) > upper):
                 return
 
-    def _paginate(self, page_query: Callable[[int, Any], Any], purpose: str, description: str) -> Iterator[Dict[str, Any]]:
+    def _paginate(
+        self, page_query: Callable[[int, Any], Any], purpose: str, description: str, after: Any = None
+    ) -> Iterator[Dict[str, Any]]:
         size = self._page_size
-        after: Any = None
         seen_cursor = None
         while True:
             self._check_snapshot_age()

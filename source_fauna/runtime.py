@@ -57,7 +57,11 @@ class FaunaRuntime:
                         "by `collections`. Refresh the source schema in Airbyte."
                     )
                 self._readers[collection] = CollectionReader(
-                    self._gateway, infos[collection], self.config.for_collection(collection), self.config.page_size
+                    self._gateway,
+                    infos[collection],
+                    self.config.for_collection(collection),
+                    self.config.page_size,
+                    self.config.partitions,
                 )
             return self._readers[collection]
 
