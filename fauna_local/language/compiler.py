@@ -170,7 +170,11 @@ def _compile_call(spec: Spec, expr: Dict[str, Any], pos: Tuple[Any, ...], depth:
     if spec.special is not None:
         return spec.special(expr, pos, depth)
     name = spec.name
-    first = compile_expr(expr[name], pos + (name,), depth + 1)
+    arg = expr[name]
+    if len(expr) == 1 and not spec.lazy and (arg is None or type(arg) is str or type(arg) is int):
+        impl, plist = spec.impl, list(pos)
+        return lambda ctx: impl(ctx, plist, arg)  # e.g. {"collection": "users"}: no node for the scalar
+    first = compile_expr(arg, pos + (name,), depth + 1)
     required = [compile_expr(expr[k], pos + (k,), depth + 1) for k in spec.required]
     special_args = spec.arg_compilers or {}
     optional = {k: special_args.get(k, compile_expr)(expr[k], pos + (k,), depth + 1) for k in spec.optional if k in expr}

@@ -158,7 +158,12 @@ def render(value: Any) -> str:
 
 def render_document(ref: Ref, ts: int, body: Dict[str, Any]) -> str:
     """A document version as Fauna renders it: ref, ts, then the body fields (ttl, data, ...)."""
-    head = '{"ref":' + render_ref(ref) + ',"ts":' + str(ts)
+    # Document refs are many and rendered once each: built here rather than kept in the ref cache.
+    if ref.collection is not None and ref.database is None:
+        ref_text = '{"@ref":{"id":' + _quote(ref.id) + ',"collection":' + render_ref(ref.collection) + "}}"
+    else:
+        ref_text = render_ref(ref)
+    head = '{"ref":' + ref_text + ',"ts":' + str(ts)
     if not body:
         return head + "}"
     return head + "," + render(body)[1:]
