@@ -438,7 +438,8 @@ class Bench:
         self.recorded("driver loop + JSON values", lambda: self.driver("driver loop + JSON values (record pass)", "record", proxy, proxy.endpoint, "users", n, convert=True))
         run, _ = self.recorded("connector first sync", lambda: self.source("connector first sync (record pass)", "record", proxy, connector_command("read", p_conf, inc_catalog), n))
         self.replay_state = run.final_state()
-        self.recorded("connector full_refresh mode", lambda: self.source("connector full_refresh mode (record pass)", "record", proxy, connector_command("read", p_conf, fr_catalog), n))
+        if not args.skip_full_refresh_mode:
+            self.recorded("connector full_refresh mode", lambda: self.source("connector full_refresh mode (record pass)", "record", proxy, connector_command("read", p_conf, fr_catalog), n))
         if small_catalog:
             self.recorded("connector first sync, small", lambda: self.source("connector small (record pass)", "record", proxy, connector_command("read", p_conf, small_catalog), args.small_docs))
         if old:
@@ -454,7 +455,7 @@ class Bench:
             entry["convert"] = self.driver("driver loop + JSON values", "replay", proxy, proxy.endpoint, "users", n, convert=True)
             _, entry["connector"] = self.source("connector first sync (snapshot)", "replay", proxy, connector_command("read", p_conf, inc_catalog), n)
             self.replay_check("connector first sync")
-            if r == 0:
+            if r == 0 and not args.skip_full_refresh_mode:
                 _, entry["full_refresh"] = self.source("connector full_refresh mode", "replay", proxy, connector_command("read", p_conf, fr_catalog), n)
                 if small_catalog:
                     _, entry["small"] = self.source(f"connector first sync, {args.small_docs:,} docs", "replay", proxy, connector_command("read", p_conf, small_catalog), args.small_docs)
@@ -512,63 +513,76 @@ class Bench:
         self.replay_check("incremental, nothing changed")
         _, self.unchanged_live = self.source("incremental, nothing changed", "live", fauna, connector_command("read", l_conf, catalog, live_unchanged_state), 0)
 
+    def latency_settings(self) -> Dict[str, Dict[str, Any]]:
+        """Configs of the latency test: one partition, several collections, one collection partitioned, defaults."""
+        args = self.args
+        options = [k for k, v in self.spec_properties.items() if re.search(r"partition|split", k, re.I) and v.get("type") == "integer"]
+        self.partition_option = options[0] if options else None
+        single = {self.partition_option: 1} if self.partition_option else {}
+        settings = {
+            "one": dict(max_parallel_streams=1, **single),
+            "many": dict(max_parallel_streams=args.parallel, **single),
+        }
+        if self.partition_option:
+            settings["partitioned"] = {"max_parallel_streams": args.parallel, self.partition_option: args.parallel}
+            settings["default"] = {}
+        return settings
+
+    def latency_reads(self, server: Server, target: str, tag: str, page: int, names: List[str], settings: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+        args = self.args
+        one = self.work.write("catalog-lat0", catalog_for(self.streams, names[:1]))
+        many = self.work.write("catalog-lat", catalog_for(self.streams, names))
+        results: Dict[str, Any] = {}
+        endpoint = server.endpoint
+        results["driver"] = self.driver(f"driver loop lat0, pages of {page}, {tag}", target, server, endpoint, "lat0", args.latency_docs, page_size=page)
+        for kind, extra in settings.items():
+            conf = self.config_file(server, f"lat-{kind}", page, **extra)
+            catalog, expected = (many, args.latency_docs * len(names)) if kind == "many" else (one, args.latency_docs)
+            label = {
+                "one": f"connector lat0, one partition, pages of {page}, {tag}",
+                "many": f"connector {len(names)} collections at once, {tag}",
+                "partitioned": f"connector lat0, {self.partition_option}={args.parallel}, {tag}",
+                "default": f"connector lat0, default settings, {tag}",
+            }[kind]
+            run, row = self.source(label, target, server, connector_command("read", conf, catalog), expected, keep=True, settings=extra)
+            row["duplicates"] = duplicates(run)
+            results[kind] = row
+        return results
+
     def latency_phase(self) -> None:
         """Latency-bound reads: 20 ms per request, pages of 100."""
         args, proxy = self.args, self.proxy
         page = args.latency_page_size
         names = [f"lat{i}" for i in range(args.parallel)]
-        one = self.work.write("catalog-lat0", catalog_for(self.streams, names[:1]))
-        many = self.work.write("catalog-lat", catalog_for(self.streams, names))
-        serial_conf = self.config_file(proxy, "lat-1", page, max_parallel_streams=1)
-        parallel_conf = self.config_file(proxy, "lat-n", page, max_parallel_streams=args.parallel)
-        partition_options = {k: v for k, v in self.spec_properties.items() if re.search(r"partition|split|slice", k, re.I)}
-        self.latency: Dict[str, Any] = {"partition_options_in_spec": sorted(partition_options)}
-        if not partition_options:
+        settings = self.latency_settings()
+        self.latency: Dict[str, Any] = {"partition_option": self.partition_option, "settings": settings}
+        if not self.partition_option:
             self.notes.append(
                 "the connector's spec offers no intra-collection partitioning (its parallelism is `max_parallel_streams`, across "
                 "collections and windows); the latency test compares one collection with several read at once"
             )
         proxy.record(new_floor=True)
-        self.recorded(f"connector, {args.parallel} collections, pages of {page}", lambda: self.source(f"{args.parallel} collections (record pass)", "record", proxy, connector_command("read", parallel_conf, many), args.latency_docs * args.parallel))
+        many = self.work.write("catalog-lat", catalog_for(self.streams, names))
+        one = self.work.write("catalog-lat0", catalog_for(self.streams, names[:1]))
+        for kind, extra in settings.items():
+            if kind == "one":
+                continue  # the same requests as lat0's share of `many`
+            conf = self.config_file(proxy, f"lat-{kind}", page, **extra)
+            catalog, expected = (many, args.latency_docs * len(names)) if kind == "many" else (one, args.latency_docs)
+            self.recorded(f"connector {kind}, pages of {page}", lambda: self.source(f"latency {kind} (record pass)", "record", proxy, connector_command("read", conf, catalog), expected))
         self.recorded(f"driver loop, pages of {page}", lambda: self.driver(f"driver loop, pages of {page} (record pass)", "record", proxy, proxy.endpoint, "lat0", args.latency_docs, page_size=page))
-        results = {}
         for latency in (0, args.latency_ms):
             proxy.control("mode", mode="replay", clock_floor=proxy.control("stats")["clock_floor"], latency_ms=latency)
-            tag = f"{latency} ms"
-            results[f"driver {tag}"] = self.driver(f"driver loop lat0, pages of {page}, {tag}", "replay", proxy, proxy.endpoint, "lat0", args.latency_docs, page_size=page)
-            run, results[f"one {tag}"] = self.source(f"connector lat0 alone, pages of {page}, {tag}", "replay", proxy, connector_command("read", serial_conf, one), args.latency_docs, keep=True)
-            results[f"one {tag}"]["duplicates"] = duplicates(run)
-            run, results[f"many {tag}"] = self.source(f"connector {args.parallel} collections at once, {tag}", "replay", proxy, connector_command("read", parallel_conf, many), args.latency_docs * args.parallel, keep=True)
-            results[f"many {tag}"]["duplicates"] = duplicates(run)
-            for option in partition_options:
-                conf = self.config_file(proxy, f"lat-part-{option}", page, **{option: args.parallel})
-                run, results[f"partitioned {tag}"] = self.source(f"connector lat0, {option}={args.parallel}, {tag}", "replay", proxy, connector_command("read", conf, one), args.latency_docs, keep=True)
-                results[f"partitioned {tag}"]["duplicates"] = duplicates(run)
-            self.replay_check(f"latency {tag}")
+            self.latency[f"replay {latency} ms"] = self.latency_reads(proxy, "replay", f"{latency} ms", page, names, settings)
+            self.replay_check(f"latency {latency} ms")
         proxy.control("mode", mode="replay", clock_floor=proxy.control("stats")["clock_floor"], latency_ms=0)
-        self.latency.update(results)
         if args.live_latency:
-            self.live_latency_phase(names, page)
-
-    def live_latency_phase(self, names: List[str], page: int) -> None:
-        """The same with the latency injected by the local Fauna itself (its `/_local/latency` admin route)."""
-        args, fauna = self.args, self.fauna
-        one = self.work.write("catalog-lat0", catalog_for(self.streams, names[:1]))
-        many = self.work.write("catalog-lat", catalog_for(self.streams, names))
-        serial_conf = self.config_file(fauna, "live-lat-1", page, max_parallel_streams=1)
-        parallel_conf = self.config_file(fauna, "live-lat-n", page, max_parallel_streams=args.parallel)
-        tag = f"{args.latency_ms} ms"
-        fauna.admin("POST", "latency", {"ms": args.latency_ms})
-        try:
-            self.latency[f"live driver {tag}"] = self.driver(f"driver loop lat0, pages of {page}, {tag}", "live", fauna, fauna.endpoint, "lat0", args.latency_docs, page_size=page)
-            run, row = self.source(f"connector lat0 alone, pages of {page}, {tag}", "live", fauna, connector_command("read", serial_conf, one), args.latency_docs, keep=True)
-            row["duplicates"] = duplicates(run)
-            self.latency[f"live one {tag}"] = row
-            run, row = self.source(f"connector {args.parallel} collections at once, {tag}", "live", fauna, connector_command("read", parallel_conf, many), args.latency_docs * args.parallel, keep=True)
-            row["duplicates"] = duplicates(run)
-            self.latency[f"live many {tag}"] = row
-        finally:
-            fauna.admin("POST", "latency", {"ms": 0})
+            fauna = self.fauna
+            fauna.admin("POST", "latency", {"ms": args.latency_ms})
+            try:
+                self.latency[f"live {args.latency_ms} ms"] = self.latency_reads(fauna, "live", f"{args.latency_ms} ms", page, names, settings)
+            finally:
+                fauna.admin("POST", "latency", {"ms": 0})
 
     def old_ready(self) -> bool:
         python = OLD_VENV / "bin" / "python"
@@ -590,10 +604,10 @@ class Bench:
         if not PY_SPY.exists():
             log("installing py-spy into .tmp/pyspy")
             subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(PY_SPY.parent.parent), "py-spy"], capture_output=True)
-        command = [str(PY_SPY), "record", "--rate", "250", "--format", "raw", "--threads", "--output", str(out), "--", *connector_command("read", conf, catalog)]
-        before = proxy.cpu()
+        command = [str(PY_SPY), "record", "--rate", "100", "--nonblocking", "--format", "raw", "--threads", "--output", str(out), "--", *connector_command("read", conf, catalog)]
         run = measure.run_source(command, cwd=str(ROOT))
-        self.add(row_of(run, "connector first sync under py-spy (not a rate)", "replay", self.args.docs, proxy.cpu() - before))
+        # Not a row of the table: the measured child is py-spy, and sampling slows the connector.
+        log(f"  profiled the connector's first sync: {run.records:,} records in {run.wall:.1f} s under py-spy")
         self.replay_check("profile")
         if not out.exists():
             self.notes.append(f"py-spy produced no profile: {run.stderr_tail[-500:]}")
@@ -635,16 +649,20 @@ class Bench:
             r["rss_mb_n"] = big
             r["rss_n_vs_small"] = big / small["max_rss_mb"]
         lat = getattr(self, "latency", {})
-        ms = f"{self.args.latency_ms} ms"
-        if f"one {ms}" in lat:
-            r["latency_many_collections_vs_one"] = ratio(lat[f"many {ms}"]["docs_per_s"], lat[f"one {ms}"]["docs_per_s"])
-            r["latency_many_collections_vs_no_latency"] = ratio(lat[f"many {ms}"]["docs_per_s"], lat["one 0 ms"]["docs_per_s"])
-            r["latency_one_vs_no_latency"] = ratio(lat[f"one {ms}"]["docs_per_s"], lat["one 0 ms"]["docs_per_s"])
-            if f"partitioned {ms}" in lat:
-                r["latency_partitioned_vs_one"] = ratio(lat[f"partitioned {ms}"]["docs_per_s"], lat[f"one {ms}"]["docs_per_s"])
-                r["latency_partitioned_vs_no_latency"] = ratio(lat[f"partitioned {ms}"]["docs_per_s"], lat["partitioned 0 ms"]["docs_per_s"])
-        if f"live one {ms}" in lat:
-            r["live_latency_many_collections_vs_one"] = ratio(lat[f"live many {ms}"]["docs_per_s"], lat[f"live one {ms}"]["docs_per_s"])
+        slow, fast, live = lat.get(f"replay {self.args.latency_ms} ms"), lat.get("replay 0 ms"), lat.get(f"live {self.args.latency_ms} ms")
+        if slow and fast:
+            r["latency_one_vs_no_latency"] = ratio(slow["one"]["docs_per_s"], fast["one"]["docs_per_s"])
+            r["latency_many_collections_vs_one"] = ratio(slow["many"]["docs_per_s"], slow["one"]["docs_per_s"])
+            r["latency_many_collections_vs_no_latency"] = ratio(slow["many"]["docs_per_s"], fast["many"]["docs_per_s"])
+            if "partitioned" in slow:
+                r["latency_partitioned_vs_one_partition"] = ratio(slow["partitioned"]["docs_per_s"], slow["one"]["docs_per_s"])
+                r["latency_partitioned_vs_no_latency_one_partition"] = ratio(slow["partitioned"]["docs_per_s"], fast["one"]["docs_per_s"])
+                r["latency_partitioned_vs_no_latency_partitioned"] = ratio(slow["partitioned"]["docs_per_s"], fast["partitioned"]["docs_per_s"])
+                r["latency_default_vs_one_partition"] = ratio(slow["default"]["docs_per_s"], slow["one"]["docs_per_s"])
+        if live:
+            r["live_latency_many_collections_vs_one"] = ratio(live["many"]["docs_per_s"], live["one"]["docs_per_s"])
+            if "partitioned" in live:
+                r["live_latency_partitioned_vs_one_partition"] = ratio(live["partitioned"]["docs_per_s"], live["one"]["docs_per_s"])
         r["server_share_replay_connector"] = median([e["connector"]["server_share"] for e in rounds])
         r["server_share_live_connector"] = self.live["connector"]["server_share"]
 
@@ -674,7 +692,7 @@ class Bench:
             startup = median([x["startup_s"] for x in group])
             wall = median([x["wall_s"] for x in group])
             share = median([x["server_share"] for x in group])
-            vs_ceiling = ratio(rate, driver.get(row["target"])) if "pages of" not in row["label"] and "lat0" not in row["label"] and "collections" not in row["label"] else None
+            vs_ceiling = ratio(rate, driver.get(row["target"])) if row.get("expected") == args.docs and "settings" not in row else None
             vs_old = ratio(rate, old.get(row["target"])) if vs_ceiling is not None else None
             records = f"{row['records']:,}" + ("" if row.get("expected") in (None, row["records"]) else f" (of {row['expected']:,})")
             if row.get("returncode"):
@@ -707,6 +725,9 @@ class Bench:
     def run(self) -> Dict[str, Any]:
         self.load_before = os.getloadavg()
         started = time.time()
+        # The connector measured is the working tree's; say so when it differs from the commit.
+        self.dirty = subprocess.run(["git", "status", "--short", "source_fauna"], capture_output=True, text=True, cwd=ROOT).stdout.split("\n")
+        self.dirty = [line for line in self.dirty if line.strip()]
         try:
             self.setup()
             self.full_phase()
@@ -732,6 +753,7 @@ class Bench:
                 "load_after": os.getloadavg(),
                 "python": platform.python_version(),
                 "commit": subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip(),
+                "uncommitted_connector_files": self.dirty,
             },
             "ratios": self.ratios,
             "requests": self.requests,
@@ -771,29 +793,51 @@ def fmt(value: Optional[float], spec: str) -> str:
     return "–" if value is None else format(value, spec)
 
 
-def summarize_profile(collapsed: str, top: int = 25) -> Dict[str, Any]:
-    """py-spy's collapsed stacks → self time per function and inclusive time of chosen components."""
+def summarize_profile(collapsed: str, top: int = 22) -> Dict[str, Any]:
+    """py-spy's collapsed stacks → share of samples per thread, and self / inclusive time per function,
+    for the whole process and for the read alone (samples under an import, i.e. start-up, left out)."""
+    whole = _profile_counts(collapsed, lambda frames: True)
+    reading = _profile_counts(collapsed, lambda frames: not any("_find_and_load" in f or f.startswith("<module>") and "run.py" not in f for f in frames))
+    total, read_total = whole["total"] or 1, reading["total"] or 1
+    lines = [
+        f"  {whole['total']} samples, {reading['total']} of them after start-up (not under an import); "
+        "by thread: " + ", ".join(f"{t} {c * 100 / total:.0f} %" for t, c in whole["threads"].most_common(6)),
+        "  after start-up, self time (top functions, % of the samples after start-up):",
+    ]
+    lines += [f"    {c * 100 / read_total:5.1f} %  {name}" for name, c in reading["own"].most_common(top)]
+    lines.append("  after start-up, inclusive time:")
+    lines += [f"    {c * 100 / read_total:5.1f} %  {name}" for name, c in reading["inclusive"].most_common(top + 18)]
+    return {
+        "samples": whole["total"],
+        "samples_after_startup": reading["total"],
+        "threads": whole["threads"].most_common(),
+        "self_after_startup": reading["own"].most_common(80),
+        "inclusive_after_startup": reading["inclusive"].most_common(120),
+        "self_whole": whole["own"].most_common(40),
+        "text": "\n".join(lines),
+    }
+
+
+def _profile_counts(collapsed: str, keep) -> Dict[str, Any]:
     own: Counter = Counter()
     inclusive: Counter = Counter()
-    by_thread: Counter = Counter()
+    threads: Counter = Counter()
     total = 0
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack:
+        if not stack or not count.isdigit():
+            continue
+        frames = stack.split(";")
+        if not keep(frames[1:]):
             continue
         samples = int(count)
-        frames = stack.split(";")
         total += samples
-        by_thread[frames[0]] += samples
-        own[_short(frames[-1])] += samples
+        threads[re.sub(r"\(\d+\)", "", frames[0]).strip()] += samples
+        if len(frames) > 1:
+            own[_short(frames[-1])] += samples
         for name in {_short(frame) for frame in frames[1:]}:
             inclusive[name] += samples
-    lines = [f"  {total} samples; by thread: " + ", ".join(f"{t} {c * 100 / total:.0f} %" for t, c in by_thread.most_common(6))]
-    lines.append("  self time (top functions):")
-    lines += [f"    {c * 100 / total:5.1f} %  {name}" for name, c in own.most_common(top)]
-    lines.append("  inclusive time (top functions):")
-    lines += [f"    {c * 100 / total:5.1f} %  {name}" for name, c in inclusive.most_common(top + 15)]
-    return {"samples": total, "self": own.most_common(60), "inclusive": inclusive.most_common(80), "threads": by_thread.most_common(), "text": "\n".join(lines)}
+    return {"total": total, "own": own, "inclusive": inclusive, "threads": threads}
 
 
 def _short(frame: str) -> str:
@@ -822,6 +866,7 @@ def main() -> None:
     parser.add_argument("--no-live-latency", dest="live_latency", action="store_false", help="skip the latency test against the live local Fauna")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-incremental", action="store_true")
+    parser.add_argument("--skip-full-refresh-mode", action="store_true", help="skip the row with the stream configured full_refresh")
     args = parser.parse_args()
     Bench(args).run()
 
