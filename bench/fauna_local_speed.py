@@ -48,11 +48,21 @@ def document(i: int) -> dict:
     }
 
 
+def create_batch(start: int, stop: int):
+    """One request: Do(Create(Collection(c), {data}), ...) for documents start..stop-1."""
+    return q.do(*[q.create(q.collection(COLLECTION), {"data": document(i)}) for i in range(start, stop)])
+
+
+def create_bodies(n: int, batch: int) -> list:
+    """The write requests serialised beforehand, so that timing covers the server only."""
+    return [to_json(create_batch(s, min(n, s + batch))).encode() for s in range(0, n, batch)]
+
+
 def write_batches(run, n: int, batch: int) -> float:
-    """Create n documents, `batch` per request; returns seconds."""
+    """Create n documents through `run` (the driver), `batch` per request; returns seconds."""
     started = time.perf_counter()
     for start in range(0, n, batch):
-        run(q.do(*[q.create(q.collection(COLLECTION), {"data": document(i)}) for i in range(start, min(n, start + batch))]))
+        run(create_batch(start, min(n, start + batch)))
     return time.perf_counter() - started
 
 
@@ -74,10 +84,7 @@ def read_all(run, page: int) -> tuple:
 
 def raw_writes(session: requests.Session, url: str, n: int, batch: int) -> float:
     """Create n documents through HTTP with bodies serialised beforehand (the server's cost, not the driver's)."""
-    bodies = [
-        to_json(q.do(*[q.create(q.collection(COLLECTION), {"data": document(i)}) for i in range(s, min(n, s + batch))])).encode()
-        for s in range(0, n, batch)
-    ]
+    bodies = create_bodies(n, batch)
     started = time.perf_counter()
     for body in bodies:
         response = session.post(url, data=body, timeout=120)
@@ -136,10 +143,7 @@ def in_process(n: int, batch: int, page: int) -> None:
         return _decode_page(body)
 
     run(q.create_collection({"name": COLLECTION}))
-    bodies = [
-        to_json(q.do(*[q.create(q.collection(COLLECTION), {"data": document(i)}) for i in range(s, min(n, s + batch))])).encode()
-        for s in range(0, n, batch)
-    ]
+    bodies = create_bodies(n, batch)
     started = time.perf_counter()
     for body in bodies:
         engine.execute(body, "secret")

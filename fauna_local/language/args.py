@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from fauna_local.language import errors
 from fauna_local.language.compiler import describe
@@ -17,52 +17,43 @@ def obj(value: Any, pos: List[Any]) -> Dict[str, Any]:
     raise errors.wrong_type("Object", describe(value), pos)
 
 
-def integer(value: Any, pos: List[Any]) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
+def _expect(value: Any, accepted: Tuple[type, ...], name: str, pos: List[Any]) -> Any:
+    """`value` if it is one of `accepted` (never a bool unless asked), else 400 'X expected, Y provided.'"""
+    if isinstance(value, accepted) and (bool in accepted or not isinstance(value, bool)):
         return value
-    raise errors.wrong_type("Integer", describe(value), pos)
+    raise errors.wrong_type(name, describe(value), pos)
+
+
+def integer(value: Any, pos: List[Any]) -> int:
+    return _expect(value, (int,), "Integer", pos)
 
 
 def number(value: Any, pos: List[Any]) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    raise errors.wrong_type("Number", describe(value), pos)
+    return _expect(value, (int, float), "Number", pos)
 
 
 def string(value: Any, pos: List[Any]) -> str:
-    if isinstance(value, str):
-        return value
-    raise errors.wrong_type("String", describe(value), pos)
+    return _expect(value, (str,), "String", pos)
 
 
 def boolean(value: Any, pos: List[Any]) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise errors.wrong_type("Boolean", describe(value), pos)
+    return _expect(value, (bool,), "Boolean", pos)
 
 
 def array(value: Any, pos: List[Any]) -> List[Any]:
-    if isinstance(value, list):
-        return value
-    raise errors.wrong_type("Array", describe(value), pos)
+    return _expect(value, (list,), "Array", pos)
 
 
 def ref(value: Any, pos: List[Any]) -> Ref:
-    if isinstance(value, Ref):
-        return value
-    raise errors.wrong_type("Ref", describe(value), pos)
+    return _expect(value, (Ref,), "Ref", pos)
 
 
 def set_ref(value: Any, pos: List[Any]) -> SetRef:
-    if isinstance(value, SetRef):
-        return value
-    raise errors.wrong_type("Set", describe(value), pos)
+    return _expect(value, (SetRef,), "Set", pos)
 
 
 def lambda_(value: Any, pos: List[Any]) -> QueryValue:
-    if isinstance(value, QueryValue):
-        return value
-    raise errors.wrong_type("Lambda", describe(value), pos)
+    return _expect(value, (QueryValue,), "Lambda", pos)
 
 
 def timestamp_micros(value: Any, pos: List[Any]) -> int:

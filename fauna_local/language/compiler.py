@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from fauna_local.language import errors
@@ -86,36 +86,22 @@ class Context:
         return other
 
 
+# Checked in order: bool before int (bool is an int in Python), Bytes before str-like types.
+_TYPE_NAMES = [
+    (bool, "Boolean"), (int, "Integer"), (float, "Double"), (str, "String"), (list, "Array"), (Ref, "Ref"),
+    (Time, "Time"), (datetime.date, "Date"), (Bytes, "Bytes"), (SetRef, "Set"), (QueryValue, "Lambda"),
+]
+
+
 def describe(value: Any) -> str:
     """Type names as Fauna prints them in 'X expected, Y provided.' (core `Type.scala`)."""
     if value is None:
         return "Null"
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Integer"
-    if isinstance(value, float):
-        return "Double"
-    if isinstance(value, str):
-        return "String"
-    if isinstance(value, list):
-        return "Array"
-    if isinstance(value, Ref):
-        return "Ref"
-    if isinstance(value, Time):
-        return "Time"
-    if isinstance(value, datetime.date):
-        return "Date"
-    if isinstance(value, Bytes):
-        return "Bytes"
-    if isinstance(value, SetRef):
-        return "Set"
-    if isinstance(value, QueryValue):
-        return "Lambda"
-    if isinstance(value, dict):
-        if set(value) >= {"data"} and ("after" in value or "before" in value or set(value) == {"data"}):
-            return "Page"
-        return "Object"
+    for python_type, name in _TYPE_NAMES:
+        if isinstance(value, python_type):
+            return name
+    if isinstance(value, dict) and "data" in value and set(value) <= {"before", "after", "data"}:
+        return "Page"
     return "Object"
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import resource
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 from urllib.parse import parse_qs, urlparse
 
 from fauna_local.engine import BUILD, Engine, Response, error_response

@@ -13,10 +13,10 @@ import secrets
 from typing import Any, Dict, List
 
 from fauna_local.language import args, errors
-from fauna_local.language.compiler import Context, describe, function
+from fauna_local.language.compiler import Context, function
 from fauna_local.language.functions.read import document_value
 from fauna_local.language.functions.write import freeze, merge
-from fauna_local.language.resolve import can_admin, can_write, collection, database_of, undefined
+from fauna_local.language.resolve import can_admin, can_write, collection, database_of
 from fauna_local.values import RawJSON, Ref
 
 ROLES = ("admin", "server", "server-readonly", "client")

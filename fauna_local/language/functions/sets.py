@@ -13,8 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, describe, function
 from fauna_local.language.resolve import can_read, check_mvt, collection, database_of, index, undefined
-from fauna_local.storage.documents import ADD, REMOVE
-from fauna_local.storage.ordering import HIGHEST, LOWEST, Reversed, ref_key, sort_key
+from fauna_local.storage.ordering import HIGHEST, Reversed, sort_key
 from fauna_local.values import Date, Ref, SetRef, Time
 
 DEFAULT_PAGE_SIZE = 64  # fauna.repo.DefaultPageSize (note §5.1)
