@@ -466,17 +466,17 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
     p = pos + ["paginate"]
     keys = spec.keys(ctx, p)
     key = _cursor_key(ctx, spec, sent, direction, pos + [direction if cursor is None else "cursor"]) if has_cursor else None
+    # The cursor that was sent comes back on the side it was sent from (note §5.1: on ascending pages the
+    # returned `before` is the `after` sent, and vice versa); the other side is the next key, if any.
     page: Dict[str, Any] = {}
     if direction == "after":
         start = bisect.bisect_left(keys, key) if key is not None else 0
         end = start + n
-        if has_cursor and (start > 0 or sent is not None):
-            page["before"] = sent if sent is not None else spec.cursor(keys[start]) if start < len(keys) else None
-            if page["before"] is None:
-                del page["before"]
         chosen = keys[start:end]
-        if n == 0 and has_cursor:
-            page["after"] = sent
+        if sent is not None:
+            page["before"] = sent
+        if n == 0 and sent is not None:
+            page["after"] = sent  # size 0 returns the passed cursor as the next one (note §5.1)
         elif end < len(keys):
             page["after"] = spec.cursor(keys[end])
     else:
@@ -485,9 +485,7 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
         chosen = keys[begin:stop]
         if begin > 0:
             page["before"] = spec.cursor(keys[begin])
-        if sent is not None and stop < len(keys):
-            page["after"] = sent
-        elif sent is not None and isinstance(spec, EventsSet):
+        if sent is not None:
             page["after"] = sent
     element = spec.element
     if sources is not None and args.boolean(sources(ctx), pos + ["sources"]):
