@@ -23,19 +23,32 @@ ADMIN_TIMEOUT = 30.0
 
 
 def quiet_client(secret: str, domain: str, port: int, scheme: str = "http", timeout: float = 10, **kwargs: Any):
-    """A faunadb FaunaClient that never calls the package index at construction (driver quirk 1)."""
+    """A faunadb FaunaClient that never calls the package index at construction (driver quirk 1) and whose
+    requests time out after `timeout` seconds (the driver sets none itself, quirk 2)."""
     import warnings
+
+    from requests.adapters import HTTPAdapter
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from faunadb.client import FaunaClient
 
+    class TimeoutAdapter(HTTPAdapter):
+        def send(self, request: Any, **send_kwargs: Any) -> Any:
+            if send_kwargs.get("timeout") is None:
+                send_kwargs["timeout"] = timeout
+            return super().send(request, **send_kwargs)
+
     original = FaunaClient.check_new_version
     FaunaClient.check_new_version = lambda self: None
     try:
-        return FaunaClient(secret=secret, domain=domain, port=port, scheme=scheme, timeout=timeout, **kwargs)
+        client = FaunaClient(secret=secret, domain=domain, port=port, scheme=scheme, timeout=timeout, **kwargs)
     finally:
         FaunaClient.check_new_version = original
+    adapter = TimeoutAdapter(pool_connections=10, pool_maxsize=10)
+    client.session.mount("http://", adapter)
+    client.session.mount("https://", adapter)
+    return client
 
 
 class LocalFauna:

@@ -159,3 +159,10 @@ def test_given_many_concurrent_writers_when_done_then_every_write_has_a_distinct
         t.join(timeout=30)
     assert not errors and len(set(stamps)) == 80
     assert len(client.query(q.paginate(q.documents(q.collection("w")), size=1000))["data"]) == 80
+
+
+def test_given_a_stalled_server_when_the_testing_client_queries_then_it_times_out(server):
+    # driver quirk 2 (note §7): the driver sets no timeout; LocalFauna.client adds one.
+    server.set_faults(every=1, action="stall", stall_seconds=3, limit=1)
+    with pytest.raises(requests.exceptions.Timeout):
+        server.client(timeout=0.5).query(1)
