@@ -40,15 +40,20 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def to_airbyte_value(value: Any) -> Any:
     """Converts one wire value (decoded JSON with Fauna's `@` tags) into a JSON value for Airbyte."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         if len(value) == 1:
-            tag = next(iter(value))
-            if tag[0] == "@":
-                return _TAGS[tag](value[tag]) if tag in _TAGS else {tag: to_airbyte_value(value[tag])}
-        return {key: to_airbyte_value(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [to_airbyte_value(item) for item in value]
+            for tag in value:
+                if tag[:1] == "@":
+                    return _TAGS[tag](value[tag]) if tag in _TAGS else {tag: to_airbyte_value(value[tag])}
+        # Most values are scalars: testing the type inline saves a call per field (the hot path of a sync).
+        return {key: item if type(item) in _SCALARS else to_airbyte_value(item) for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _SCALARS else to_airbyte_value(item) for item in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def ref_to_airbyte(ref: Mapping[str, Any]) -> Dict[str, Any]:
