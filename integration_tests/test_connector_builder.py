@@ -103,7 +103,7 @@ def test_test_read_returns_the_records_of_the_local_fauna_grouped_by_page(sample
     pages = [page for a_slice in read["slices"] for page in a_slice["pages"]]
     sizes = [len(page["records"]) for page in pages]
     assert len(pages) > 1 and all(size <= page_size for size in sizes), sizes
-    assert all(size == page_size for size in sizes[:-1]), f"only the last page may be short: {sizes}"
+    # (a snapshot read in several document-id ranges may end each range with a short page)
     records = [record for page in pages for record in page["records"]]
     assert sorted(record["ref"] for record in records) == sorted(document["ref"].id() for document in documents)
     assert all(set(record) >= {"ref", "ts", "data", "ttl"} for record in records)
