@@ -48,14 +48,6 @@ class Ref:
             return self.collection.id
         return None
 
-    @property
-    def is_native(self) -> bool:
-        return self.collection is None
-
-
-def native(name: str, database: Optional[Ref] = None) -> Ref:
-    return Ref(name, None, database)
-
 
 def schema_ref(kind: str, name: str, database: Optional[Ref] = None) -> Ref:
     return Ref(name, Ref(kind), database)

@@ -185,10 +185,6 @@ def read_below_mvt(valid_ts: str, mvt: str) -> FaunaError:
     return FaunaError(400, "bad request", f"Requested timestamp {valid_ts} less than minimum allowed timestamp {mvt}.", None)
 
 
-def call_error(description: str, position: Position) -> FaunaError:
-    return FaunaError(400, "call error", description, position)
-
-
 def request_too_large() -> FaunaError:
     # core API: oversized bodies are refused; the driver maps 413 to UnexpectedError.
     return FaunaError(413, "request too large", "Request body exceeds the maximum size.", [])

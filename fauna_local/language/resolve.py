@@ -93,15 +93,6 @@ def doc_id(value: Any, pos: List[Any]) -> int:
     return int(text)
 
 
-def schema_space(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, str, Any]:
-    """A schema ref (collection, index, database, key) -> (its database, kind, seq key or None)."""
-    kind = ref.kind
-    db = database_of(ctx, ref.database, pos)
-    if db is None:
-        raise errors.undefined_database(ref.database.id if ref.database else "", pos)
-    return db, kind, db.natives[kind].by_name.get(ref.id)
-
-
 def undefined(ref: Ref, pos: List[Any]) -> errors.FaunaError:
     kind = ref.kind
     if kind == "indexes":

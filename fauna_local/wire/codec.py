@@ -11,7 +11,7 @@ import datetime
 import json
 import threading
 from json.encoder import encode_basestring_ascii as _quote
-from typing import Any, Callable, Dict, List
+from typing import Any, Dict, List
 
 from fauna_local.values import Bytes, QueryValue, RawJSON, Ref, SetRef, Time
 
@@ -211,6 +211,3 @@ def decode_document(text: str) -> Dict[str, Any]:
 
 def decode_document_ref(text: str) -> Ref:
     return decode_stored(text)["ref"]
-
-
-Loader = Callable[[], Any]
