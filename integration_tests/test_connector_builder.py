@@ -170,14 +170,6 @@ print(json.dumps({"slices": [{"pages": [{"records": page.records} for page in a_
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "components.py logs a page (which the Builder groups records by) only when the config has "
-        "`__test_read_config`, which the manifest server does not send: it should also recognise the "
-        "Builder by its message repository logging at DEBUG (tried: pages [[2, 1]] instead of [[3]])"
-    ),
-)
 def test_manifest_server_test_read_groups_records_by_page(sample_fauna, tmp_path):
     """The Builder's newer backend (`airbyte_cdk.manifest_server`) builds the source with the limits
     as arguments and sends no `__test_read_config`; its `/v1/manifest/test_read` does what this runs."""

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-import source_fauna
 from fauna_local.testing import LocalFauna
 from integration_tests.ecosystem import ROOT, JUnitReport, require, standard_test_connector_dir, subprocess_env, venv_script
 
@@ -60,14 +59,6 @@ def check_report(junit: Path, output: str) -> JUnitReport:
     return report
 
 
-@pytest.mark.xfail(
-    condition=not hasattr(source_fauna, "SourceFauna"),
-    strict=True,
-    reason=(
-        "`airbyte-cdk connector test` builds the source as `source_fauna.SourceFauna()`, "
-        "and source_fauna/__init__.py does not export SourceFauna yet"
-    ),
-)
 def test_airbyte_cdk_connector_test_passes_without_the_docker_tests(connector_dir):
     cli = venv_script("airbyte-cdk")
     require(cli is not None, "the airbyte-cdk command", "pip install -e '.[dev]'")

@@ -22,6 +22,7 @@ from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigr
 from airbyte_cdk.sources.declarative.retrievers.retriever import Retriever
 from airbyte_cdk.sources.declarative.schema.schema_loader import SchemaLoader
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
+from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 MISSING_PACKAGE_MESSAGE = (
@@ -31,11 +32,15 @@ MISSING_PACKAGE_MESSAGE = (
 )
 
 
-def _package() -> Any:
+def _package(config: Mapping[str, Any]) -> Any:
     """The connector package, imported when first needed (see the module docstring)."""
     try:
         from source_fauna import runtime
     except ImportError as error:
+        # The Builder reports this error inside a message that quotes the config; a registered
+        # secret is masked in everything the CDK prints.
+        if config.get("secret"):
+            add_to_secrets(str(config["secret"]))
         raise AirbyteTracedException(
             message=MISSING_PACKAGE_MESSAGE, internal_message=repr(error), failure_type=FailureType.config_error
         ) from None
@@ -61,7 +66,7 @@ class FaunaCollectionsRetriever(Retriever):
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
         want = str(self._indexed.eval(self.config) or "").lower()
-        for info in _package().runtime_for(self.config).catalog():
+        for info in _package(self.config).runtime_for(self.config).catalog():
             if want and (want == "true") != bool(info.ts_index):
                 continue
             yield {"name": info.name, "ts_index": info.ts_index or ""}
@@ -89,7 +94,7 @@ class FaunaDocumentsRetriever(Retriever):
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
-        reader = _package().runtime_for(self.config).reader(self._collection.eval(self.config))
+        reader = _package(self.config).runtime_for(self.config).reader(self._collection.eval(self.config))
         lower, upper = _bounds(stream_slice)
         if self.mode == "snapshot":
             # The Builder shows pages in order, so it reads one range.
@@ -122,15 +127,25 @@ class FaunaDocumentsRetriever(Retriever):
         # one the Connector Builder listens to.
         return getattr(self.cursor, "_message_repository", None)
 
+    def _in_builder(self) -> bool:
+        # The Builder's handler puts `__test_read_config` in the config; its newer manifest server
+        # does not, but both log at DEBUG (a real sync logs at INFO).
+        if "__test_read_config" in self.config:
+            return True
+        repository = self._repository()
+        inner = getattr(repository, "_decorated_message_repository", repository)
+        return getattr(inner, "_log_level", None) == Level.DEBUG
+
     def _builder_page_limit(self) -> int:
-        test_read = self.config.get("__test_read_config") or {}
-        return int(test_read.get("max_pages_per_slice", 5)) if "__test_read_config" in self.config else 0
+        if not self._in_builder():
+            return 0
+        return int((self.config.get("__test_read_config") or {}).get("max_pages_per_slice", 5))
 
     def _log_page(self, page: Any) -> None:
         # The Builder groups records into pages at log messages that carry an `http` section;
         # outside the Builder DEBUG messages are dropped, so a real sync pays nothing for this.
         repository = self._repository()
-        if repository is None or "__test_read_config" not in self.config:
+        if repository is None or not self._in_builder():
             return
 
         def message() -> Mapping[str, Any]:
@@ -193,7 +208,7 @@ class FaunaSchemaLoader(SchemaLoader):
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        return _package().json_schema_for(self.config, self._collection.eval(self.config))
+        return _package(self.config).json_schema_for(self.config, self._collection.eval(self.config))
 
 
 class FaunaLegacyStateMigration(StateMigration):

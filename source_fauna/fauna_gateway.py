@@ -36,6 +36,7 @@ with warnings.catch_warnings():
 logger = logging.getLogger("airbyte")
 
 RETRYABLE_STATUS = {409: "contended transaction", 429: "rate limited", 503: "unavailable", 500: "internal error"}
+UNCONNECTED_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 10
 READ_TIMEOUT_SECONDS = 120
 
@@ -152,7 +153,9 @@ class FaunaGateway:
                     internal=repr(error),
                 ) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError) as error:
-                if attempt < self._max_attempts:
+                # An endpoint that never answered is most likely misconfigured: give up sooner.
+                attempts = self._max_attempts if self._connected.is_set() else min(self._max_attempts, UNCONNECTED_ATTEMPTS)
+                if attempt < attempts:
                     self._wait(attempt, f"{type(error).__name__} ({_reason(error)})", purpose)
                     continue
                 raise self._unreachable(error, purpose) from None
@@ -175,7 +178,7 @@ class FaunaGateway:
         delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
         if retry_after and retry_after.isdigit():
             delay = max(delay, float(retry_after))
-        logger.warning(f"Fauna answered {why} while trying to {purpose}; retrying in {delay:.1f} s (attempt {attempt + 1} of {self._max_attempts}).")
+        logger.warning(f"Fauna answered {why} while trying to {purpose}; retrying in {delay:.1f} s (attempt {attempt + 1}).")
         self._sleep(delay)
 
     def _unreachable(self, error: Exception, purpose: str) -> Exception:
