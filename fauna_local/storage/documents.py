@@ -9,14 +9,27 @@ ADD, REMOVE = "add", "remove"
 
 
 class Version:
-    """One version of a document. `body` is None for a deletion; `raw` is its rendered wire JSON."""
+    """One version of a document: its rendered wire JSON (`raw`, None for a deletion) and its ttl.
 
-    __slots__ = ("ts", "body", "raw")
+    Only the rendered text is kept; `body` decodes it on demand (updates, Select, index maintenance), which
+    keeps a stored document at roughly its wire size instead of a tree of Python objects.
+    """
+
+    __slots__ = ("ts", "raw", "ttl")
+    decode: Callable[[str], Dict[str, Any]]  # the wire decoder, installed by the Store (storage knows no wire format)
 
     def __init__(self, ts: int, body: Optional[Dict[str, Any]], raw: Optional[str]):
         self.ts = ts
-        self.body = body
         self.raw = raw
+        self.ttl = body.get("ttl") if body is not None else None
+
+    @property
+    def body(self) -> Optional[Dict[str, Any]]:
+        return Version.decode(self.raw) if self.raw is not None else None
+
+    @property
+    def deleted(self) -> bool:
+        return self.raw is None
 
 
 class Document:
@@ -31,16 +44,16 @@ class Document:
         versions = self.versions
         last = versions[-1]
         if last.ts <= ts:
-            return last if last.body is not None else None
+            return last if last.raw is not None else None
         for v in reversed(versions):
             if v.ts <= ts:
-                return v if v.body is not None else None
+                return v if v.raw is not None else None
         return None
 
     @property
     def current(self) -> Optional[Version]:
         last = self.versions[-1]
-        return last if last.body is not None else None
+        return last if last.raw is not None else None
 
 
 class SortedKeys:

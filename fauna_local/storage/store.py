@@ -65,6 +65,7 @@ class Store:
         self.render = render
         self.decode = decode
         self.decode_ref = decode_ref
+        Version.decode = staticmethod(decode)  # type: ignore[assignment]
         self.lock = threading.RLock()
         self.root = Database("", (), None)
         self._last_id = 0
@@ -130,7 +131,7 @@ class Store:
         if created:
             doc = space.docs[key] = Document(key)
         prev = doc.versions[-1] if doc.versions else None
-        prev_live = prev if prev is not None and prev.body is not None else None
+        prev_live = prev if prev is not None and prev.raw is not None else None
         raw = self.render(ref, ts, body) if body is not None else None
         version = Version(ts, body, raw)
         replaced_same_ts = prev is not None and prev.ts == ts
@@ -157,8 +158,9 @@ class Store:
             change = space.set.remove(ts, key)
         if change is not None:
             txn.undo.append(change)
+        old_body = prev_live.body if prev_live is not None and space.indexes else None
         for index in space.indexes:
-            old = (prev_live.body, prev_live.ts) if prev_live is not None else None
+            old = (old_body, prev_live.ts) if prev_live is not None else None
             new = (body, ts) if body is not None else None
             index.apply(ts, ref, key, old, new, txn.undo.append)
         return version
@@ -289,7 +291,7 @@ class Store:
             ref = Ref(str(key), coll_ref)
             prev = None
             for v in doc.versions:
-                new = (v.body, v.ts) if v.body is not None else None
+                new = (v.body, v.ts) if v.raw is not None else None
                 index.apply(v.ts, ref, key, prev, new)
                 prev = new
 

@@ -46,7 +46,7 @@ def read_version(ctx: Context, ref: Ref, pos: List[Any], missing_ok: bool = Fals
     doc = space.docs.get(doc_id(ref.id, pos))
     version = doc.at(ctx.ts) if doc is not None else None
     if version is not None:
-        ttl = version.body.get("ttl")
+        ttl = version.ttl
         if isinstance(ttl, Time) and ttl.micros <= ctx.ts:
             version = None
     if version is None:
@@ -58,9 +58,8 @@ def read_version(ctx: Context, ref: Ref, pos: List[Any], missing_ok: bool = Fals
 
 def document_value(ref: Ref, version: Version) -> RawJSON:
     """A stored version as a value: spliced as raw JSON on output, decoded only if selected into."""
-    body = version.body
     ts = version.ts
-    return RawJSON(version.raw, lambda: {"ref": ref, "ts": ts, **body})
+    return RawJSON(version.raw, lambda: {"ref": ref, "ts": ts, **version.body})
 
 
 @function("get", optional=("ts",))

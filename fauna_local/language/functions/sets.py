@@ -315,8 +315,9 @@ class DocEventsSet(IndexedSet):
         for v in doc.versions:
             if v.ts > ctx.ts:
                 break
-            data = v.body.get("data") if v.body is not None else None
-            if v.body is None:
+            body = v.body
+            data = body.get("data") if body is not None else None
+            if body is None:
                 action, shown = "delete", None
             elif prev is None:  # first version, or re-created after a delete
                 action, shown = "create", data
@@ -328,7 +329,7 @@ class DocEventsSet(IndexedSet):
                 shown.update({k: None for k in old if k not in new})
             if v.ts >= mvt:
                 out.append(((v.ts, key, ACTION_ORDER[action]), {"ts": v.ts, "action": action, "document": self.ref, "data": shown}))
-            prev = data if v.body is not None else None
+            prev = data if body is not None else None
         return out
 
     def event_ref_key(self, ref: Ref) -> Any:

@@ -188,7 +188,8 @@ def _replace(ctx: Context, pos: List[Any], target: Any, params: Any) -> Any:
 def _delete(ctx: Context, pos: List[Any], target: Any) -> Any:
     ref, version = _existing(ctx, target, pos, "delete")
     # The deleted document comes back with its last data at the deletion's ts (its remove event's ts).
-    before = document_value(ref, Version(ctx.txn.ts, version.body, ctx.store.render(ref, ctx.txn.ts, version.body)))
+    body = version.body
+    before = document_value(ref, Version(ctx.txn.ts, body, ctx.store.render(ref, ctx.txn.ts, body)))
     if ref.kind is not None:
         from fauna_local.language.functions.schema import delete_schema
 

@@ -1,6 +1,8 @@
 """SortedKeys (set membership with history) and Document versions."""
 
 from fauna_local.storage.documents import ADD, REMOVE, Document, SortedKeys, Version
+from fauna_local.values import Ref, Time
+from fauna_local.wire import codec
 
 
 def test_given_adds_and_removes_when_reading_at_past_ts_then_membership_of_that_time():
@@ -43,10 +45,16 @@ def test_given_adding_a_present_key_when_adding_then_no_event():
 
 
 def test_given_versions_when_reading_at_times_then_latest_version_not_after_ts_and_none_when_deleted():
+    Version.decode = staticmethod(codec.decode_document)  # what a Store installs
+    ref = Ref("1", Ref("c", Ref("collections")))
+
+    def version(ts, body):
+        return Version(ts, body, codec.render_document(ref, ts, body) if body is not None else None)
+
     doc = Document(1)
-    doc.versions += [Version(10, {"data": {"n": 1}}, "a"), Version(20, {"data": {"n": 2}}, "b"), Version(30, None, None)]
+    doc.versions += [version(10, {"data": {"n": 1}}), version(20, {"ttl": Time(5), "data": {"n": 2}}), version(30, None)]
     assert doc.at(9) is None
     assert doc.at(15).body == {"data": {"n": 1}}
-    assert doc.at(25).raw == "b"
+    assert doc.at(25).ttl == Time(5) and doc.at(25).body["data"] == {"n": 2}
     assert doc.at(30) is None
     assert doc.current is None
