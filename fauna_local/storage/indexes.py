@@ -110,6 +110,10 @@ class Index:
         names = [r.id for r in source] if isinstance(source, list) else [source.id]
         return cls(name, names, fields(body.get("terms")), fields(body.get("values")), bool(body.get("unique", False)), body)
 
+    def same_definition(self, other: "Index") -> bool:
+        """Same entries would result (sources, terms, values, uniqueness)."""
+        return (self.sources, self.terms, self.values, self.unique) == (other.sources, other.terms, other.values, other.unique)
+
     def partition(self, terms: Sequence[Any]) -> Optional[SortedKeys]:
         return self.partitions.get(tuple(sort_key(t) for t in terms))
 

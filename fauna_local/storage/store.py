@@ -240,9 +240,16 @@ class Store:
             txn.undo.append(lambda: db.collections.pop(name, None))
 
     def _define_index(self, txn: Transaction, db: Database, name: str, body: Optional[Dict[str, Any]], existed: bool) -> None:
-        if body is None or existed:
-            old = db.indexes.pop(name)
-            old_sources = [db.collections[n] for n in old.sources if n in db.collections]
+        old = db.indexes.get(name) if existed or body is None else None
+        if old is not None and body is not None and old.same_definition(Index.from_body(name, body)):
+            # metadata only (data, active, a rename's new name): keep the built entries
+            meta, active = old.meta, old.active
+            old.meta, old.active = body, bool(body.get("active", True))
+            txn.undo.append(lambda: (setattr(old, "meta", meta), setattr(old, "active", active)))
+            return
+        if old is not None:
+            db.indexes.pop(name)
+            old_sources = [db.collections[n] for n in old.sources if n in db.collections and old in db.collections[n].indexes]
             for space in old_sources:
                 space.indexes.remove(old)
 
@@ -252,37 +259,37 @@ class Store:
                     space.indexes.append(old)
 
             txn.undo.append(undo_drop)
-            if body is None:
-                return
+        if body is None:
+            return
         index = Index.from_body(name, body)
-        sources = [db.collections[n] for n in index.sources]
+        index.active = bool(body.get("active", True))
         db.indexes[name] = index
-        for space in sources:
-            space.indexes.append(index)
         txn.created_indexes.add((db.path, name))
+        txn.undo.append(lambda: db.indexes.pop(name, None))
+        if index.active or self._replaying:
+            self._attach(txn, db, index)
+        else:
+            # Fauna builds large indexes in the background (active: false until done, note §5.4): after
+            # the commit a thread builds it under the store lock and marks it active in a later transaction.
+            txn.after_commit.append(lambda: threading.Thread(target=self._build_in_background, args=(db, index), daemon=True).start())
 
-        def undo() -> None:
-            db.indexes.pop(name, None)
-            for space in sources:
-                space.indexes.remove(index)
-
-        txn.undo.append(undo)
+    def _attach(self, txn: Optional[Transaction], db: Database, index: Index) -> None:
+        """Build the index from its sources' history and keep it maintained by later writes."""
+        sources = [db.collections[n] for n in index.sources]
         for space in sources:
             self._build(db, space, index)
-        index.active = bool(body.get("active", True))
-        if not index.active:
-            # Fauna builds large indexes in the background (active: false until done, note §5.4). The
-            # build above already ran; a thread marks it active in a later transaction.
-            ref = Ref(name, Ref("indexes"))
-            txn.after_commit.append(lambda: threading.Thread(target=self._activate, args=(db, ref), daemon=True).start())
+            space.indexes.append(index)
+        if txn is not None:
+            txn.undo.append(lambda: [space.indexes.remove(index) for space in sources])
 
-    def _activate(self, db: Database, ref: Ref) -> None:
+    def _build_in_background(self, db: Database, index: Index) -> None:
         with self.lock:
-            index = db.indexes.get(ref.id)
-            if index is None or index.active:
-                return
+            if db.indexes.get(index.name) is not index or any(n not in db.collections for n in index.sources):
+                return  # dropped (or its source) before the build started
+            self._attach(None, db, index)
             txn = self.begin()
-            self.define(txn, db, "indexes", ref.id, ref, dict(index.meta, active=True))
+            ref = Ref(index.name, Ref("indexes"))
+            self.define(txn, db, "indexes", index.name, ref, dict(index.meta, active=True))
             self.commit(txn)
 
     def _build(self, db: Database, source: Space, index: Index) -> None:

@@ -131,3 +131,22 @@ def test_wal_lines_are_json_with_the_transaction_ts(tmp_path):
     with open(os.path.join(tmp_path, "wal.jsonl"), "rb") as f:
         ts, records = json.loads(f.readline())
     assert ts == store.clock.last_txn_ts and records[0][0] == "schema"
+
+
+def test_given_a_background_built_index_when_the_wal_is_replayed_then_it_is_built_and_active(tmp_path):
+    store = make_store(str(tmp_path))
+    space = coll(store)
+    txn = store.begin()
+    for i in range(BUILD_SYNC_SIZE + 1):
+        store.put(txn, store.root, space, i + 1, Ref(str(i + 1), store.root.collection_ref("c")), {"data": {}})
+    store.commit(txn)
+    txn = store.begin()
+    store.define(txn, store.root, "indexes", "big", Ref("big", Ref("indexes")), {"active": True, "name": "big", "source": Ref("c", Ref("collections"))})
+    store.commit(txn)
+    deadline = time.time() + 5
+    while not store.root.indexes["big"].active and time.time() < deadline:
+        time.sleep(0.01)
+    store.wal.close()
+    again = make_store(str(tmp_path))
+    index = again.root.indexes["big"]
+    assert index.active and len(index.partition([]).keys) == BUILD_SYNC_SIZE + 1
