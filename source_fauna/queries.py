@@ -77,6 +77,14 @@ def range_page(index: str, lower: int, upper: Optional[int], snapshot: int, size
     return q.at(snapshot, q.map_(q.lambda_("entry", q.get(q.select(1, q.var("entry")))), entries))
 
 
+def next_change(index: str, collection_name: str, lower: int, snapshot: int, events: bool) -> Any:
+    """The first index entry (and, with `events`, the first event) at or after `lower`, as of `snapshot`."""
+    probes = [q.paginate(q.range(q.match(q.index(index)), [lower], []), size=1)]
+    if events:
+        probes.append(q.paginate(q.documents(q.collection(collection_name)), events=True, after=lower, size=1))
+    return q.at(snapshot, probes)
+
+
 def removals_page(collection_name: str, after: Any, snapshot: int, size: int) -> Any:
     """One page of the collection's `remove` events from `after` on, as of `snapshot`.
 

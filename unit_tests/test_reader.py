@@ -70,6 +70,7 @@ def test_window_reads_removals_up_to_the_snapshot_then_changed_documents():
     gateway = ScriptedGateway(
         [
             NOW,
+            [{"data": [[12, ref(7)]]}, {"data": [event(9, 15, "add")]}],  # the probe: changes at 12 and 15
             {"data": [], "after": {"ts": 15, "action": "add", "document": ref(9)}},  # a page filtered empty: follow its cursor
             {"data": [event(4, 15), event(5, 25)], "after": {"ts": 26, "action": "remove", "document": ref(6)}},  # 25 is past the window
             {"data": [document(7, 12)]},
@@ -77,9 +78,9 @@ def test_window_reads_removals_up_to_the_snapshot_then_changed_documents():
     )
     got = records(reader(gateway, history_days=None, deleted_at="deleted_at").window_pages(10, 20))
     assert [(r["ref"], r["deleted_at"] is not None) for r in got] == [("4", True), ("7", False)]
-    assert gateway.asked[1]["expr"]["collection"]["after"] == 10
-    assert gateway.asked[2]["expr"]["collection"]["after"] == {"object": {"ts": 15, "action": "add", "document": ref(9)}}
-    assert gateway.asked[3]["expr"]["collection"]["paginate"]["from"] == [10]
+    assert gateway.asked[2]["expr"]["collection"]["after"] == 10
+    assert gateway.asked[3]["expr"]["collection"]["after"] == {"object": {"ts": 15, "action": "add", "document": ref(9)}}
+    assert gateway.asked[4]["expr"]["collection"]["paginate"]["from"] == [10]
 
 
 def test_safe_point_is_the_window_end_or_the_snapshot_whichever_is_earlier():
@@ -107,9 +108,18 @@ def test_deletions_fail_when_the_saved_cursor_is_older_than_history_retention():
     assert "Refresh (reset) the stream 'users'" in raised.value.message
 
 
-def test_deletions_within_retention_or_with_history_kept_forever_read_on():
-    gateway = ScriptedGateway([NOW, {"data": []}, {"data": []}])
+def test_deletions_with_history_kept_forever_read_from_any_cursor():
+    gateway = ScriptedGateway([NOW, [{"data": []}, {"data": []}]])
     assert records(reader(gateway, history_days=None, deleted_at="deleted_at").window_pages(0, NOW)) == []
+
+
+def test_windows_before_the_next_change_are_skipped_without_queries():
+    gateway = ScriptedGateway([NOW, [{"data": [[25, ref(1)]]}], {"data": [document(1, 25)]}, [{"data": []}]])
+    subject = reader(gateway)
+    assert records(subject.window_pages(0, 9)) == [] and records(subject.window_pages(10, 19)) == []
+    assert len(gateway.asked) == 2, "one probe answers both empty windows"
+    assert [r["ref"] for r in records(subject.window_pages(20, 29))] == ["1"]
+    assert records(subject.window_pages(30, 39)) == []  # a new probe: nothing after 30
 
 
 def test_a_snapshot_older_than_history_retention_fails_clearly():
