@@ -96,14 +96,17 @@ def _check_unique(ctx: Context, space: Any, ref: Ref, key: int, body: Dict[str, 
             raise errors.instance_not_unique(pos)
 
 
-def write_document(ctx: Context, ref: Ref, body: Any, pos: List[Any], created: bool, refs: Optional[List[Ref]] = None) -> RawJSON:
-    db, space = collection(ctx, ref.collection, pos)
+def write_document(ctx: Context, ref: Ref, body: Any, pos: List[Any], created: bool, refs: Optional[List[Ref]] = None, target: Any = None) -> RawJSON:
+    """Store a version of `ref` (None = delete); `target` = its (db, space) when the caller resolved them."""
+    db, space = target or collection(ctx, ref.collection, pos)
     key = int(ref.id)
     if body is not None:
         if refs:
             check_refs(ctx, refs, body, pos)
         _check_unique(ctx, space, ref, key, body, pos)
-    canonical = Ref(ref.id, db.collection_ref(space.name), None) if ref.collection.database is None else ref
+    if ref.collection.database is None and ref.collection is not db.collection_ref(space.name):
+        ref = Ref(ref.id, db.collection_ref(space.name))  # one shared collection ref object per collection
+    canonical = ref
     version = ctx.store.put(ctx.txn, db, space, key, canonical, body)
     if version.raw is not None and len(version.raw) > MAX_DOCUMENT_BYTES:
         raise errors.document_too_large(pos)  # the transaction is rolled back: nothing is stored
@@ -142,7 +145,8 @@ def _create(ctx: Context, pos: List[Any], target_node: Any, params: Any = None) 
         refs = []
         data = freeze(args.obj(params or {}, pos + ["params"]), refs)
     body = document_body(data, pos + ["params"])
-    return write_document(ctx, Ref(str(key), coll_ref), body, pos, created=True, refs=refs)
+    ref = Ref(str(key), db.collection_ref(space.name) if coll_ref.database is None else coll_ref)
+    return write_document(ctx, ref, body, pos, created=True, refs=refs, target=(db, space))
 
 
 def _existing(ctx: Context, target: Any, pos: List[Any], name: str):
