@@ -66,20 +66,32 @@ def write_batches(run, n: int, batch: int) -> float:
     return time.perf_counter() - started
 
 
-def read_all(run, page: int) -> tuple:
-    """Walk Map(Paginate(Documents, size), Lambda(Get)) to the end; returns (documents, seconds)."""
+def page_query(page: int, after=None):
+    """Map(Paginate(Documents(c), size, after), Lambda("x", Get(Var("x"))))."""
+    kwargs = {"size": page} if after is None else {"size": page, "after": after}
+    return q.map_(q.lambda_("x", q.get(q.var("x"))), q.paginate(q.documents(q.collection(COLLECTION)), **kwargs))
+
+
+def walk(fetch, page: int) -> tuple:
+    """Follow `after` to the end; fetch(query) -> (documents on the page, next cursor or None).
+    Returns (documents, seconds)."""
     seen, after = 0, None
     started = time.perf_counter()
     while True:
-        kwargs = {"size": page}
-        if after is not None:
-            kwargs["after"] = after
-        result = run(q.map_(q.lambda_("x", q.get(q.var("x"))), q.paginate(q.documents(q.collection(COLLECTION)), **kwargs)))
-        seen += len(result["data"])
-        after = result.get("after")
+        count, after = fetch(page_query(page, after))
+        seen += count
         if after is None:
-            break
-    return seen, time.perf_counter() - started
+            return seen, time.perf_counter() - started
+
+
+def read_all(run, page: int) -> tuple:
+    """Walk through `run` (the driver's query, or the engine plus a decoder)."""
+
+    def fetch(query):
+        result = run(query)
+        return len(result["data"]), result.get("after")
+
+    return walk(fetch, page)
 
 
 def raw_writes(session: requests.Session, url: str, n: int, batch: int) -> float:
@@ -98,20 +110,15 @@ AFTER = re.compile(rb'"after":\[\{"@ref":\{"id":"(\d+)"')
 def raw_reads(session: requests.Session, url: str, page: int) -> tuple:
     """Walk the collection over plain HTTP, reading only the `after` cursor from the head of each answer
     (this server renders before/after ahead of data): the rate the server itself sustains."""
-    seen, after = 0, None
-    started = time.perf_counter()
-    while True:
-        kwargs = {"size": page}
-        if after is not None:
-            kwargs["after"] = after
-        body = to_json(q.map_(q.lambda_("x", q.get(q.var("x"))), q.paginate(q.documents(q.collection(COLLECTION)), **kwargs)))
-        content = session.post(url, data=body.encode(), timeout=120).content
+
+    def fetch(query):
+        content = session.post(url, data=to_json(query).encode(), timeout=120).content
         match = AFTER.search(content, 0, 1000)  # before/after precede data in this server's pages
-        seen += page if match else content.count(b'{"ref":')
         if match is None:
-            break
-        after = [q.ref(q.collection(COLLECTION), match.group(1).decode())]
-    return seen, time.perf_counter() - started
+            return content.count(b'{"ref":'), None
+        return page, [q.ref(q.collection(COLLECTION), match.group(1).decode())]
+
+    return walk(fetch, page)
 
 
 def over_http(n: int, batch: int, page: int) -> None:
@@ -151,7 +158,7 @@ def in_process(n: int, batch: int, page: int) -> None:
     print(f"engine writes: {n} docs in {secs:.2f}s = {n / secs:,.0f} docs/s")
     seen, secs = read_all(run, page)
     print(f"engine reads : {seen} docs in {secs:.2f}s = {seen / secs:,.0f} docs/s (includes json.loads of the answer)")
-    body = to_json(q.map_(q.lambda_("x", q.get(q.var("x"))), q.paginate(q.documents(q.collection(COLLECTION)), size=page))).encode()
+    body = to_json(page_query(page)).encode()
     started = time.perf_counter()
     rounds = 20
     for _ in range(rounds):

@@ -30,6 +30,14 @@ def put(store: Store, space, key: int, data):
     return txn.ts
 
 
+def fill(store: Store, space, n: int) -> None:
+    """n empty documents with ids 1..n, in one transaction."""
+    txn = store.begin()
+    for i in range(1, n + 1):
+        store.put(txn, store.root, space, i, Ref(str(i), store.root.collection_ref(space.name)), {"data": {}})
+    store.commit(txn)
+
+
 def test_given_two_transactions_when_begun_then_timestamps_strictly_increase():
     store = make_store()
     assert store.begin().ts < store.begin().ts
@@ -94,10 +102,7 @@ def test_given_more_than_128_events_when_creating_an_index_then_inactive_until_a
     # note §5.4 (core doc/Index.scala BuildSyncSize = 128): above it the index starts inactive.
     store = make_store()
     space = coll(store)
-    txn = store.begin()
-    for i in range(BUILD_SYNC_SIZE + 1):
-        store.put(txn, store.root, space, i + 1, Ref(str(i + 1), store.root.collection_ref("c")), {"data": {}})
-    store.commit(txn)
+    fill(store, space, BUILD_SYNC_SIZE + 1)
     txn = store.begin()
     store.define(txn, store.root, "indexes", "big", Ref("big", Ref("indexes")), {"active": True, "name": "big", "source": Ref("c", Ref("collections"))})
     assert store.root.indexes["big"].active is False
@@ -136,10 +141,7 @@ def test_wal_lines_are_json_with_the_transaction_ts(tmp_path):
 def test_given_a_background_built_index_when_the_wal_is_replayed_then_it_is_built_and_active(tmp_path):
     store = make_store(str(tmp_path))
     space = coll(store)
-    txn = store.begin()
-    for i in range(BUILD_SYNC_SIZE + 1):
-        store.put(txn, store.root, space, i + 1, Ref(str(i + 1), store.root.collection_ref("c")), {"data": {}})
-    store.commit(txn)
+    fill(store, space, BUILD_SYNC_SIZE + 1)
     txn = store.begin()
     store.define(txn, store.root, "indexes", "big", Ref("big", Ref("indexes")), {"active": True, "name": "big", "source": Ref("c", Ref("collections"))})
     store.commit(txn)
