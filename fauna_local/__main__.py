@@ -19,7 +19,7 @@ from fauna_local.wire.faults import parse_spec
 from fauna_local.wire.server import LocalFaunaServer
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m fauna_local", description="A local FQL v4 server.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8443, help="0 picks a free port")
@@ -29,11 +29,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="extra latency per query request")
     parser.add_argument("--faults", default=None, help="fault spec, e.g. every=5,action=503 (see wire/faults.py)")
     parser.add_argument("--clock-offset-seconds", type=float, default=0.0)
-    args = parser.parse_args(argv)
-    # The store keeps millions of long-lived containers; with the default thresholds the cyclic GC keeps
-    # rescanning them. Young collections stay frequent enough for the short-lived garbage of requests.
-    gc.set_threshold(100_000, 50, 1000)
+    return parser.parse_args(argv)
 
+
+def build_server(args: argparse.Namespace) -> LocalFaunaServer:
+    """Engine (seeded if asked) behind an HTTP server with the requested latency and faults; not started."""
     engine = Engine(args.secret, args.data_dir, args.clock_offset_seconds)
     if args.seed == "sample":
         from fauna_local.seed import seed_sample
@@ -43,7 +43,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     server.faults.latency_ms = args.latency_ms
     if args.faults:
         server.faults.set(parse_spec(args.faults))
+    return server
 
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    # The store keeps millions of long-lived containers; with the default thresholds the cyclic GC keeps
+    # rescanning them. Young collections stay frequent enough for the short-lived garbage of requests.
+    gc.set_threshold(100_000, 50, 1000)
+    server = build_server(args)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -59,8 +67,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
-    if engine.store.wal is not None:
-        engine.store.wal.close()
+    if server.engine.store.wal is not None:
+        server.engine.store.wal.close()
     return 0
 
 

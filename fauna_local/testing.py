@@ -85,15 +85,11 @@ class LocalFauna:
 
     @classmethod
     def _start_thread(cls, secret: str, data_dir: Optional[str], seed: Optional[str], extra_args: Sequence[str]) -> "LocalFauna":
-        from fauna_local.engine import Engine
-        from fauna_local.wire.server import LocalFaunaServer
+        """The same server as the CLI builds (extra_args parsed the same way), served by a thread."""
+        from fauna_local.__main__ import build_server, parse_args
 
-        engine = Engine(secret, data_dir)
-        if seed == "sample":
-            from fauna_local.seed import seed_sample
-
-            seed_sample(engine)
-        server = LocalFaunaServer(engine, "127.0.0.1", 0)
+        argv = ["--port", "0", "--secret", secret, *(["--data-dir", str(data_dir)] if data_dir else []), *(["--seed", seed] if seed else []), *extra_args]
+        server = build_server(parse_args(argv))
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         thread.start()
         host, port = server.server_address[:2]

@@ -86,3 +86,9 @@ def test_given_sample_seed_when_started_then_collections_with_ts_indexes_and_var
         users = client.query(q.map_(q.lambda_("x", q.get(q.var("x"))), q.paginate(q.documents(q.collection("users")))))["data"]
         assert users[2]["data"]["big"] == 9007199254740993
         assert users[0]["ts"] == users[2]["ts"]  # created in one transaction
+
+
+def test_given_extra_args_in_process_when_started_then_parsed_like_the_cli():
+    with LocalFauna.start(in_process=True, extra_args=["--latency-ms", "5", "--faults", "every=1,action=429"]) as server:
+        stats = server.stats()["faults"]
+        assert stats["latency_ms"] == 5 and stats["spec"]["action"] == "429"
