@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, describe, function
-from fauna_local.language.resolve import can_read, check_mvt, collection, database_of, index, undefined
+from fauna_local.language.resolve import can_read, check_mvt, collection, database_of, document, index, undefined
 from fauna_local.storage.ordering import HIGHEST, Reversed, sort_key
 from fauna_local.values import Date, Ref, SetRef, Time
 
@@ -30,6 +30,10 @@ class IndexedSet:
 
     def events(self, ctx: Context, pos: List[Any]) -> List[Tuple[Tuple[Any, ...], Dict[str, Any]]]:
         raise errors.invalid_argument("This set has no history.", pos)
+
+    def event_ref_key(self, ref: Ref) -> Any:
+        """Where an event cursor's document sits among events of one ts: by document id as a number."""
+        return int(ref.id) if ref.id.isdigit() else -1
 
 
 class DocumentsSet(IndexedSet):
@@ -75,9 +79,6 @@ class DocumentsSet(IndexedSet):
             out.append(((ts, key, ACTION_ORDER[action]), {"ts": ts, "action": action, "document": Ref(str(key), coll)}))
         out.sort(key=lambda e: e[0])
         return out
-
-    def event_ref_key(self, ref: Ref) -> Any:
-        return int(ref.id) if ref.id.isdigit() else -1
 
 
 class SchemaSet(IndexedSet):
@@ -196,9 +197,6 @@ class MatchSet(IndexedSet):
         out.sort(key=lambda e: e[0][:3])
         return out
 
-    def event_ref_key(self, ref: Ref) -> Any:
-        return int(ref.id) if ref.id.isdigit() else -1
-
 
 class RangeSet(IndexedSet):
     """`Range(set, from, to)`: both bounds inclusive, prefix matching, `[]` unbounded (note §5.3)."""
@@ -303,8 +301,6 @@ class DocEventsSet(IndexedSet):
         self.ref = ref
 
     def events(self, ctx: Context, pos: List[Any]):
-        from fauna_local.language.resolve import document
-
         can_read(ctx, pos)
         _, space, key = document(ctx, self.ref, pos)
         doc = space.docs.get(key)
@@ -331,9 +327,6 @@ class DocEventsSet(IndexedSet):
                 out.append(((v.ts, key, ACTION_ORDER[action]), {"ts": v.ts, "action": action, "document": self.ref, "data": shown}))
             prev = data if body is not None else None
         return out
-
-    def event_ref_key(self, ref: Ref) -> Any:
-        return int(ref.id) if ref.id.isdigit() else -1
 
 
 # -- constructors ---------------------------------------------------------------------------------
@@ -402,9 +395,6 @@ class _SingletonSet(IndexedSet):
                 action = "add" if event["action"] == "create" else "remove"
                 out.append(((key[0], key[1], ACTION_ORDER[action]), {"ts": event["ts"], "action": action, "document": self.ref}))
         return out
-
-    def event_ref_key(self, ref: Ref) -> Any:
-        return int(ref.id) if ref.id.isdigit() else -1
 
 
 def as_set(value: Any, pos: List[Any]) -> IndexedSet:
