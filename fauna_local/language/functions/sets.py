@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, describe, function
-from fauna_local.language.resolve import can_read, check_mvt, collection, database_of, document, index, undefined
+from fauna_local.language.resolve import can_admin, can_read, check_mvt, collection, database_of, document, index, undefined
 from fauna_local.storage.ordering import HIGHEST, Reversed, sort_key
 from fauna_local.values import Date, Ref, SetRef, Time
 
@@ -90,7 +90,9 @@ class SchemaSet(IndexedSet):
         self.names: Dict[int, str] = {}
 
     def _space(self, ctx: Context, pos: List[Any]):
-        can_read(ctx, pos)
+        # keys and child databases are managed with admin keys only (Fauna blog "Learning FQL, part 3:
+        # database access keys": admin keys manage nested databases and keys, server keys the data)
+        (can_admin if self.kind in ("keys", "databases") else can_read)(ctx, pos)
         db = database_of(ctx, self.scope, pos)
         if db is None:
             raise undefined(self.scope, pos)

@@ -166,3 +166,18 @@ def test_given_a_stalled_server_when_the_testing_client_queries_then_it_times_ou
     server.set_faults(every=1, action="stall", stall_seconds=3, limit=1)
     with pytest.raises(requests.exceptions.Timeout):
         server.client(timeout=0.5).query(1)
+
+
+def test_given_a_server_key_when_listing_keys_or_databases_then_403_but_collections_are_readable(server):
+    # Fauna blog "Learning FQL, part 3: database access keys" (2019): admin keys manage nested databases
+    # and keys; server keys manage the data of their database.
+    from faunadb.errors import PermissionDenied
+
+    admin = server.client(timeout=TIMEOUT)
+    admin.query(q.create_database({"name": "app"}))
+    secret = admin.query(q.create_key({"database": q.database("app"), "role": "server"}))["secret"]
+    scoped = server.client(secret=secret, timeout=TIMEOUT)
+    assert scoped.query(q.paginate(q.collections())) == {"data": []}
+    for expr in (q.paginate(q.keys()), q.paginate(q.databases())):
+        with pytest.raises(PermissionDenied):
+            scoped.query(expr)
