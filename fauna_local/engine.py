@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import traceback
 from typing import Any, Dict, Optional, Tuple, Union
 
 from fauna_local.language import Context, compile_expr
@@ -72,6 +73,8 @@ class Engine:
             node = compile_expr(expr)
         except errors.FaunaError as e:
             return self._error(e, self.clock.last_txn_ts)
+        except RecursionError:
+            return self._error(errors.too_deep([]), self.clock.last_txn_ts)
         started = time.perf_counter()
         with self.store.lock:
             txn = self.store.begin()
@@ -87,8 +90,6 @@ class Engine:
                 return self._error(errors.too_deep([]), txn.ts)
             except Exception:  # an engine bug must not take the server down: 500, transaction undone
                 self.store.rollback(txn)
-                import traceback
-
                 traceback.print_exc()
                 return self._error(errors.internal_error(), txn.ts)
         try:
