@@ -206,6 +206,13 @@ class FaunaGateway:
             )
         if status == 413 or code in ("response too large", "request too large"):
             return PageTooLarge(f"{purpose}: {detail}")
+        if status == 400 and "minimum allowed timestamp" in description:
+            # Fauna refuses reads at a time older than the collection's history retention (core:
+            # ReadValidTimeBelowMVT); the reader stops before that, this covers a slower clock.
+            return config_error(
+                f"Fauna no longer keeps the point in time this sync reads at, while trying to {purpose}: {description} "
+                "Raise the collection's history_days above the time a sync takes and run it again."
+            )
         if status == 400 and code == "invalid ref":
             return config_error(
                 f"Fauna could not {purpose}: {description}. The collection or index may have been deleted or renamed; "
