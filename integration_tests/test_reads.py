@@ -118,3 +118,17 @@ def test_a_snapshot_read_in_parallel_id_ranges_returns_every_document_once(fauna
     output = source.run("read", config, source.discover_catalog(config, "full_refresh"))
     assert output.returncode == 0, output.errors
     assert sorted(refs(output.records_of("users"))) == sorted(document["ref"].id() for document in created)
+
+
+def test_deletions_fail_clearly_when_the_last_sync_is_older_than_the_collections_history(fauna, source):
+    client = fauna.client()
+    create_collection(client, "users", history_days=1)
+    create_documents(client, "users", [{"v": 1}])
+    config = fauna.config(collection=DELETIONS)
+    catalog = source.discover_catalog(config)
+    state = source.run("read", config, catalog).last_state()
+    fauna.advance_clock(2 * 86400)  # two days without a sync: removals of the first day are forgotten
+    output = source.run("read", config, catalog, state)
+    assert output.returncode != 0
+    assert output.errors[0]["failure_type"] == "config_error"
+    assert "Refresh (reset) the stream 'users'" in output.errors[0]["message"]
