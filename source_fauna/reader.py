@@ -163,6 +163,8 @@ class CollectionReader:
         if self._settings.deleted_at_column:
             self._check_history(lower, snapshot)
         if self._is_quiet(lower, upper, snapshot):
+            # An empty page still tells the Connector Builder what this window was.
+            yield Page([], f"no change in [{lower}, {upper}] (the next change of '{self.name}' is later)", None)
             return
         if self._settings.deleted_at_column:
             yield from self._removal_pages(lower, min(upper, snapshot) if upper is not None else snapshot, snapshot)
