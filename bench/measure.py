@@ -9,6 +9,7 @@ that process and what it waited for, not the benchmark's other children).
 
 import os
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
@@ -34,6 +35,7 @@ class SourceRun:
     cpu_user: float
     cpu_sys: float
     max_rss_mb: float
+    rusage_maxrss_mb: float
     states: List[Dict[str, Any]] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
     stderr_tail: str = ""
@@ -71,6 +73,7 @@ def run_source(
     process = subprocess.Popen(
         list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd, bufsize=0
     )
+    hwm = _HighWaterMark(process.pid)
     stdout = process.stdout.fileno()
     os.set_blocking(process.stderr.fileno(), False)
     stderr_chunks: List[bytes] = []
@@ -118,6 +121,7 @@ def run_source(
     for line in leftover.splitlines():
         if _kind(line) in ("STATE", "TRACE"):
             special.append(line)
+    hwm.stop()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     ended = time.monotonic()
@@ -144,12 +148,46 @@ def run_source(
         records_in_first_read=in_first,
         cpu_user=usage.ru_utime,
         cpu_sys=usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024.0,
+        # ru_maxrss of a forked child starts at the parent's RSS at fork (the kernel carries the old mm's
+        # high-water mark across exec), so the exec'd program's own VmHWM, polled, is the figure.
+        max_rss_mb=(hwm.peak_kb or usage.ru_maxrss) / 1024.0,
+        rusage_maxrss_mb=usage.ru_maxrss / 1024.0,
         states=states,
         errors=errors,
         stderr_tail=b"".join(stderr_chunks)[-3000:].decode("utf-8", "replace"),
         record_lines=kept,
     )
+
+
+class _HighWaterMark:
+    """Polls /proc/PID/status for VmHWM (the process's peak RSS since its exec) until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._poll, args=(interval,), daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            with open(f"/proc/{self.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+                        return
+        except (OSError, ValueError):
+            pass
+
+    def _poll(self, interval: float) -> None:
+        while not self._done.is_set():
+            self._read()
+            self._done.wait(interval)
+
+    def stop(self) -> None:
+        self._read()  # a zombie has no VmHWM; the last read while alive stands
+        self._done.set()
+        self._thread.join()
 
 
 def _kind(line: bytes) -> str:
