@@ -134,3 +134,31 @@ def test_windows_need_the_ts_index():
     with pytest.raises(TracedError) as raised:
         records(reader(ScriptedGateway([]), index=None).window_pages(0, 1))
     assert "full refresh mode" in raised.value.message
+
+
+def test_windows_of_one_collection_take_turns_in_ts_order_whatever_thread_comes_first():
+    import threading as _threading
+
+    from source_fauna.reader import WindowOrder
+
+    order = WindowOrder(wait_seconds=5)
+    entered = []
+
+    def read(lower, upper):
+        with order.turn(lower, upper, first_lower=0):
+            entered.append(lower)
+
+    threads = [_threading.Thread(target=read, args=(lower, lower + 9)) for lower in (20, 10, 0)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert entered == [0, 10, 20]
+
+
+def test_a_window_whose_predecessor_never_comes_goes_ahead_after_the_wait():
+    from source_fauna.reader import WindowOrder
+
+    order = WindowOrder(wait_seconds=0.05)
+    with order.turn(10, 19, first_lower=0):  # window [0, 9] never arrives
+        pass
