@@ -120,7 +120,7 @@ class CollectionReader:
             yield from self._snapshot_range(ranges[0], snapshot, description, None)
         else:
             yield from read_in_parallel(
-                ranges, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), queue_size=2 * len(ranges)
+                ranges, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), queue_size=len(ranges)
             )
 
     def _id_ranges(self, snapshot: int, partitions: int) -> List[IdRange]:
