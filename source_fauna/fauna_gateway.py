@@ -3,7 +3,7 @@
 Queries are built with the driver's `faunadb.query` functions and sent through its client, but the
 answer is decoded here with a plain JSON parser into *wire values* (Fauna's tagged JSON, e.g.
 `{"@ref": {...}}`), not into the driver's `Ref`/`FaunaTime` objects. The driver's decoder is the
-most expensive step of a sync (see docs/benchmarks.md), and wire values are what the connector
+most expensive step of a sync (see bench/README.md), and wire values are what the connector
 needs anyway: records are built from them and cursors are sent back verbatim.
 
 The driver has quirks a connector must not inherit: its client calls the package index when built
