@@ -11,7 +11,7 @@ specs exactly as they were written (`"ts"` or `["ts"]`), so both spellings are a
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from source_fauna import queries
@@ -33,7 +33,6 @@ class CollectionInfo:
     name: str
     history_days: Optional[int]  # None: history is kept forever
     ts_index: Optional[str] = None
-    index_notes: Tuple[str, ...] = field(default=())
 
     def history_micros(self) -> Optional[int]:
         if self.history_days is None:
@@ -64,7 +63,7 @@ def load_catalog(gateway: FaunaGateway, config: FaunaConfig) -> List[CollectionI
         if config.for_collection(name).deleted_at_column:
             _warn_short_history(name, document.get("history_days"))
         catalog.append(
-            CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen, index_notes=tuple(notes))
+            CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen)
         )
     return catalog
 
