@@ -148,7 +148,10 @@ def test_given_a_background_built_index_when_the_wal_is_replayed_then_it_is_buil
     deadline = time.time() + 5
     while not store.root.indexes["big"].active and time.time() < deadline:
         time.sleep(0.01)
-    store.wal.close()
+    # The build marks the index active and commits it under the store lock, as every write does;
+    # taking the lock waits for that commit to reach the log (reading `active` alone raced it).
+    with store.lock:
+        store.wal.close()
     again = make_store(str(tmp_path))
     index = again.root.indexes["big"]
     assert index.active and len(index.partition([]).keys) == BUILD_SYNC_SIZE + 1
