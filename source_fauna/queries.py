@@ -44,10 +44,6 @@ def get(ref: Any) -> Any:
     return q.get(ref)
 
 
-def collection(name: str) -> Any:
-    return q.get(q.collection(name))
-
-
 def first_document(collection_name: str) -> Any:
     return q.map_(q.lambda_("ref", q.get(q.var("ref"))), q.paginate(q.documents(q.collection(collection_name)), size=1))
 

@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
+    AirbyteStateBlob,
     AirbyteStateMessage,
     AirbyteStateMessageSerializer,
     AirbyteStateType,
@@ -113,8 +114,6 @@ def _per_stream(name: str, state: Mapping[str, Any], namespace: Optional[str] = 
 
 
 def _state_blob(state: Dict[str, Any]) -> Any:
-    from airbyte_cdk.models import AirbyteStateBlob
-
     return AirbyteStateBlob(**state) if state else None
 
 
