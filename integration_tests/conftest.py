@@ -78,6 +78,10 @@ class Output:
         return [message["trace"]["error"] for message in self.of_type("TRACE") if message["trace"]["type"] == "ERROR"]
 
     @property
+    def logs(self) -> List[str]:
+        return [message["log"]["message"] for message in self.of_type("LOG")]
+
+    @property
     def status(self) -> Dict[str, Any]:
         return self.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
 

@@ -2,6 +2,8 @@
 
 import warnings
 
+import pytest
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from faunadb import query as q
@@ -108,16 +110,25 @@ def test_state_of_the_old_connector_resumes_without_losing_removes(fauna, source
     assert all(state["type"] == "STREAM" for state in output.states)
 
 
-def test_a_snapshot_read_in_parallel_id_ranges_returns_every_document_once(fauna, source):
+@pytest.mark.parametrize("latency_ms", [0, 40], ids=["near-node", "remote-node"])
+def test_a_snapshot_read_in_parallel_id_ranges_returns_every_document_once(fauna, source, latency_ms):
     client = fauna.client()
     create_collection(client, "users")
     created = []
     for batch in range(4):
         created += create_documents(client, "users", [{"batch": batch, "n": n} for n in range(25)])
     config = fauna.config(collection={"page_size": 7}, partitions_per_collection=4)
-    output = source.run("read", config, source.discover_catalog(config, "full_refresh"))
+    catalog = source.discover_catalog(config, "full_refresh")
+    fauna.set_latency(latency_ms)
+    try:
+        output = source.run("read", config, catalog)
+    finally:
+        fauna.set_latency(0)
     assert output.returncode == 0, output.errors
     assert sorted(refs(output.records_of("users"))) == sorted(document["ref"].id() for document in created)
+    if latency_ms:
+        # ~15 pages of 40 ms leave the CPU idle: more readers must have joined.
+        assert any("parallel readers" in line for line in output.logs), "no reader joined while pages waited on the network"
 
 
 def test_deletions_fail_clearly_when_the_last_sync_is_older_than_the_collections_history(fauna, source):

@@ -3,17 +3,25 @@
 One reader pages at one page per round trip: at 20 ms per page of 100 documents that is 5,000
 documents per second whatever the machine. The snapshot is therefore split into ranges of
 document ids (a collection's documents are ordered by id as a 64-bit number, and each range is
-paged from its first id until the next range begins), all read at the same snapshot time by a
-few threads. Pages are handed over as they arrive through a bounded queue, so memory stays
-bounded by (partitions + queue) × page size.
+paged from its first id until the next range begins), all read at the same snapshot time.
+
+Readers are added only while they pay: a sync starts with one, and another joins (taking the
+next range not yet started) when the consumer found nothing to take and the process left the CPU
+mostly idle, i.e. the readers are waiting on the network. Against a near node the CPU is the
+limit, and extra readers would only add thread switching and memory (measured: 4 readers from
+the start cost 15 % more CPU per document than one). Memory stays bounded by (readers + 1) pages.
 """
 
+import collections
+import logging
 import queue
 import threading
+import time
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 IdRange = Tuple[Optional[int], Optional[int]]  # [first, end): None = unbounded
 _DONE = object()
+logger = logging.getLogger("airbyte")
 
 
 def split_id_range(first: int, last: int, parts: int) -> List[IdRange]:
@@ -26,13 +34,64 @@ def split_id_range(first: int, last: int, parts: int) -> List[IdRange]:
     return list(zip(starts, ends))
 
 
-def read_in_parallel(ranges: List[IdRange], read_range: Callable[[IdRange, threading.Event], Iterator[Any]], queue_size: int) -> Iterator[Any]:
-    """Runs `read_range` for every range on its own thread and yields what they produce, as it comes.
+class CpuHeadroom:
+    """Says whether this process used less than `busy` of one CPU since it was last asked.
 
-    A failure in any range stops the others and is raised here; so does closing this generator.
+    Python runs one thread at a time, so a process that is not near one full CPU is waiting:
+    on the network when the consumer is also waiting for pages.
     """
-    results: "queue.Queue[Any]" = queue.Queue(maxsize=queue_size)
+
+    def __init__(
+        self,
+        busy: float = 0.6,
+        interval: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+        cpu: Callable[[], float] = time.process_time,
+    ) -> None:
+        self._busy = busy
+        self._interval = interval
+        self._clock = clock
+        self._cpu = cpu
+        self._since = clock()
+        self._used = cpu()
+        self.last_share = 0.0
+
+    def available(self) -> bool:
+        now = self._clock()
+        elapsed = now - self._since
+        if elapsed < self._interval:  # too short to judge
+            return False
+        used = self._cpu()
+        self.last_share = (used - self._used) / elapsed
+        self._since, self._used = now, used
+        return self.last_share < self._busy
+
+
+def read_in_parallel(
+    ranges: List[IdRange],
+    read_range: Callable[[IdRange, threading.Event], Iterator[Any]],
+    headroom: Optional[CpuHeadroom] = None,
+    what: str = "the snapshot",
+) -> Iterator[Any]:
+    """Reads every range and yields what the reads produce, as it comes.
+
+    The calling thread reads ranges itself, one after another; helper threads join (each taking
+    the next range not yet started, until none is left) while the CPU has headroom. Without
+    helpers this is exactly a sequential read: no thread switch per page. A failure in any range
+    stops the others and is raised here; so does closing this generator.
+    """
+    headroom = headroom or CpuHeadroom()
+    pending = collections.deque(ranges)
+    pending_lock = threading.Lock()
+    # Each helper may leave one page here and hold one more while it waits: bounded memory.
+    results: "queue.Queue[Any]" = queue.Queue(maxsize=max(1, len(ranges) - 1))
     stop = threading.Event()
+    helpers: List[threading.Thread] = []
+    finished = 0
+
+    def next_range() -> Optional[IdRange]:
+        with pending_lock:
+            return pending.popleft() if pending else None
 
     def put(item: Any) -> bool:
         while not stop.is_set():
@@ -43,29 +102,54 @@ def read_in_parallel(ranges: List[IdRange], read_range: Callable[[IdRange, threa
                 continue
         return False
 
-    def work(id_range: IdRange) -> None:
+    def help() -> None:
         try:
-            for item in read_range(id_range, stop):
-                if not put(item):
-                    return
+            id_range = next_range()
+            while id_range is not None:
+                for item in read_range(id_range, stop):
+                    if not put(item):
+                        return
+                id_range = next_range()
             put(_DONE)
         except BaseException as error:  # handed to the consumer, which raises it
             put(error)
 
-    threads = [threading.Thread(target=work, args=(id_range,), daemon=True, name=f"fauna-range-{i}") for i, id_range in enumerate(ranges)]
-    for thread in threads:
-        thread.start()
-    finished = 0
-    try:
-        while finished < len(threads):
-            item = results.get()
+    def handed_over(block: bool) -> Iterator[Any]:
+        nonlocal finished
+        while True:
+            try:
+                item = results.get(timeout=0.1) if block else results.get_nowait()
+            except queue.Empty:
+                if block:
+                    continue
+                return
             if item is _DONE:
                 finished += 1
+                if finished == len(helpers):
+                    return
             elif isinstance(item, BaseException):
                 raise item
             else:
                 yield item
+
+    try:
+        id_range = next_range()
+        while id_range is not None:
+            for item in read_range(id_range, stop):
+                yield item
+                yield from handed_over(block=False)
+                if pending and headroom.available():
+                    helper = threading.Thread(target=help, daemon=True, name=f"fauna-range-{len(helpers) + 1}")
+                    helpers.append(helper)
+                    helper.start()
+                    logger.info(
+                        f"Reading {what} with {len(helpers) + 1} parallel readers (at most {len(ranges)}): "
+                        f"the process used {headroom.last_share:.0%} of a CPU, so pages were waiting on the network."
+                    )
+            id_range = next_range()
+        if finished < len(helpers):
+            yield from handed_over(block=True)
     finally:
         stop.set()
-        for thread in threads:
-            thread.join(timeout=30)
+        for helper in helpers:
+            helper.join(timeout=30)

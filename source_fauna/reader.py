@@ -120,7 +120,7 @@ class CollectionReader:
             yield from self._snapshot_range(ranges[0], snapshot, description, None)
         else:
             yield from read_in_parallel(
-                ranges, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), queue_size=len(ranges)
+                ranges, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), what=f"collection '{self.name}'"
             )
 
     def _id_ranges(self, snapshot: int, partitions: int) -> List[IdRange]:
@@ -142,9 +142,11 @@ class CollectionReader:
             documents = page["data"]
             after = page.get("after")
             if end is not None:
-                inside = [document for document in documents if int(document["ref"]["@ref"]["id"]) < end]
-                finished = len(inside) < len(documents) or (after is not None and int(after[0]["@ref"]["id"]) >= end)
-                documents, after = inside, (None if finished else after)
+                # Pages are in id order: only the page that crosses `end` needs filtering.
+                if documents and int(documents[-1]["ref"]["@ref"]["id"]) >= end:
+                    documents, after = [document for document in documents if int(document["ref"]["@ref"]["id"]) < end], None
+                elif after is not None and int(after[0]["@ref"]["id"]) >= end:
+                    after = None
             yield Page([self._records.document(document) for document in documents], description, after)
             if after is None or (stop is not None and stop.is_set()):
                 return

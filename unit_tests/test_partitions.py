@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from source_fauna.partitions import read_in_parallel, split_id_range
+from source_fauna.partitions import CpuHeadroom, read_in_parallel, split_id_range
 
 
 @pytest.mark.parametrize(
@@ -24,40 +24,82 @@ def test_ranges_cover_every_id_once(first, last, parts, expected):
     assert len(covered) == min(last, first + 1000) - first + 1
 
 
-def test_every_item_of_every_range_arrives():
+class _Headroom(CpuHeadroom):
+    """A CPU that always (or never) has room for another reader."""
+
+    def __init__(self, room: bool) -> None:
+        super().__init__()
+        self.room = room
+
+    def available(self) -> bool:
+        return self.room
+
+
+def _read_ids(threads_seen=None):
     def read(id_range, stop):
         lo, hi = id_range
-        yield from range(lo or 0, hi or 100)
+        for item in range(lo or 0, hi or 100):
+            if threads_seen is not None:
+                threads_seen.add(threading.current_thread().name)
+            yield item
 
-    assert sorted(read_in_parallel(split_id_range(0, 99, 4), read, queue_size=3)) == list(range(100))
+    return read
 
 
-def test_a_failing_range_stops_the_read_and_raises():
-    started = threading.Event()
+def test_without_cpu_headroom_the_ranges_are_read_in_order_on_the_calling_thread():
+    seen = set()
+    items = list(read_in_parallel(split_id_range(0, 99, 4), _read_ids(seen), headroom=_Headroom(False)))
+    assert items == list(range(100))
+    assert seen == {threading.current_thread().name}
+
+
+def test_with_cpu_headroom_helpers_read_the_other_ranges_and_every_item_arrives_once():
+    seen = set()
+    items = list(read_in_parallel(split_id_range(0, 99, 4), _read_ids(seen), headroom=_Headroom(True)))
+    assert sorted(items) == list(range(100))
+    assert len(seen) > 1, "no helper thread read a range"
+
+
+@pytest.mark.parametrize("failing", [0, 1], ids=["calling-thread", "helper"])
+def test_a_failing_range_stops_the_read_and_raises(failing):
+    ranges = [(0, 10), (10, 20), (20, 30)]
 
     def read(id_range, stop):
-        if id_range[0] is None:
-            started.wait(5)
+        if id_range == ranges[failing]:
             raise RuntimeError("range failed")
-        started.set()
-        while not stop.is_set():
-            yield 1
+        for item in range(*id_range):
+            yield item
 
     with pytest.raises(RuntimeError, match="range failed"):
-        list(read_in_parallel([(None, 1), (1, None)], read, queue_size=2))
+        list(read_in_parallel(ranges, read, headroom=_Headroom(True)))
 
 
-def test_closing_the_reader_stops_the_threads():
+def test_closing_the_reader_stops_the_helpers():
     stopped = threading.Event()
 
     def read(id_range, stop):
+        if id_range[0] is None:
+            yield 0
+            return
         try:
             while not stop.is_set():
                 yield 1
         finally:
             stopped.set()
 
-    items = read_in_parallel([(None, None)], read, queue_size=1)
+    items = read_in_parallel([(None, 1), (1, None)], read, headroom=_Headroom(True))
+    next(items)  # the calling thread's range, after which a helper takes the other
     next(items)
     items.close()
     assert stopped.wait(5)
+
+
+def test_cpu_headroom_compares_the_cpu_used_with_the_time_passed():
+    now, cpu = [0.0], [0.0]
+    headroom = CpuHeadroom(busy=0.6, interval=0.1, clock=lambda: now[0], cpu=lambda: cpu[0])
+    now[0], cpu[0] = 0.05, 0.0
+    assert not headroom.available(), "judged before a whole interval passed"
+    now[0], cpu[0] = 1.0, 0.3  # 30 % of a CPU: waiting on the network
+    assert headroom.available()
+    now[0], cpu[0] = 2.0, 1.2  # 90 %: the CPU is the limit
+    assert not headroom.available()
