@@ -12,10 +12,10 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from source_fauna.errors import config_error
 
 DEFAULT_PORT = 8443
-DEFAULT_PAGE_SIZE = 64
+DEFAULT_PAGE_SIZE = 1000  # documents of a few hundred bytes: a few hundred KB per answer
 MAX_PAGE_SIZE = 100_000  # Fauna silently caps larger pages (ReadAdaptor.MaxPageSize)
 DEFAULT_DELETED_AT_COLUMN = "deleted_at"
-DEFAULT_PARTITIONS = 4
+DEFAULT_PARTITIONS = 8
 CDC_DELETED_AT_COLUMN = "_ab_cdc_deleted_at"
 # Columns every record has; user-defined columns may not reuse them.
 BUILT_IN_COLUMNS = ("ref", "ts", "data", "ttl")

@@ -14,6 +14,7 @@ the start cost 15 % more CPU per document than one). Memory stays bounded by (re
 
 import collections
 import logging
+import math
 import queue
 import threading
 import time
@@ -35,16 +36,18 @@ def split_id_range(first: int, last: int, parts: int) -> List[IdRange]:
 
 
 class CpuHeadroom:
-    """Says whether this process used less than `busy` of one CPU since it was last asked.
+    """Says how many more readers this process's CPU could feed while a reader waits for a page.
 
-    Python runs one thread at a time, so a process that is not near one full CPU is waiting:
-    on the network when the consumer is also waiting for pages.
+    Only the time spent fetching (between `resume` and `pause`) counts, so a consumer held up
+    downstream (a slow destination) is not mistaken for a slow node. Python runs one thread at a
+    time, so a process well below one full CPU while it fetches is waiting on the network: if
+    `n` readers keep it `share` busy, about `n × busy / share` readers would keep it `busy` busy.
     """
 
     def __init__(
         self,
         busy: float = 0.6,
-        interval: float = 0.1,
+        interval: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         cpu: Callable[[], float] = time.process_time,
     ) -> None:
@@ -52,19 +55,28 @@ class CpuHeadroom:
         self._interval = interval
         self._clock = clock
         self._cpu = cpu
-        self._since = clock()
-        self._used = cpu()
+        self._started: Optional[Tuple[float, float]] = None
+        self._elapsed = self._used = 0.0
         self.last_share = 0.0
 
-    def available(self) -> bool:
-        now = self._clock()
-        elapsed = now - self._since
-        if elapsed < self._interval:  # too short to judge
-            return False
-        used = self._cpu()
-        self.last_share = (used - self._used) / elapsed
-        self._since, self._used = now, used
-        return self.last_share < self._busy
+    def resume(self) -> None:
+        self._started = (self._clock(), self._cpu())
+
+    def pause(self) -> None:
+        if self._started is not None:
+            since, used = self._started
+            self._elapsed += self._clock() - since
+            self._used += self._cpu() - used
+            self._started = None
+
+    def more_readers(self, readers: int) -> int:
+        if self._elapsed < self._interval:  # too short to judge
+            return 0
+        self.last_share = self._used / self._elapsed
+        self._elapsed = self._used = 0.0
+        if self.last_share >= self._busy:
+            return 0
+        return max(1, math.ceil(readers * self._busy / max(self.last_share, 0.01)) - readers)
 
 
 def read_in_parallel(
@@ -102,9 +114,8 @@ def read_in_parallel(
                 continue
         return False
 
-    def help() -> None:
+    def help(id_range: Optional[IdRange]) -> None:
         try:
-            id_range = next_range()
             while id_range is not None:
                 for item in read_range(id_range, stop):
                     if not put(item):
@@ -135,16 +146,24 @@ def read_in_parallel(
     try:
         id_range = next_range()
         while id_range is not None:
-            for item in read_range(id_range, stop):
+            items = read_range(id_range, stop)
+            while True:
+                headroom.resume()
+                item = next(items, _DONE)
+                headroom.pause()
+                if item is _DONE:
+                    break
                 yield item
                 yield from handed_over(block=False)
-                if pending and headroom.available():
-                    helper = threading.Thread(target=help, daemon=True, name=f"fauna-range-{len(helpers) + 1}")
-                    helpers.append(helper)
-                    helper.start()
+                more = min(len(pending), headroom.more_readers(len(helpers) + 1))
+                if more:
+                    for _ in range(more):
+                        helper = threading.Thread(target=help, args=(next_range(),), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
+                        helpers.append(helper)
+                        helper.start()
                     logger.info(
                         f"Reading {what} with {len(helpers) + 1} parallel readers (at most {len(ranges)}): "
-                        f"the process used {headroom.last_share:.0%} of a CPU, so pages were waiting on the network."
+                        f"the process used {headroom.last_share:.0%} of a CPU while it waited for pages, so they were waiting on the network."
                     )
             id_range = next_range()
         if finished < len(helpers):

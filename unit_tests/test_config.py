@@ -12,7 +12,7 @@ BASE = {"domain": "localhost", "secret": "s3cr3t"}
 def test_defaults_point_at_a_self_hosted_node_over_https():
     config = parse_config(BASE)
     assert config.connection.endpoint == "https://localhost:8443"
-    assert config.page_size == 64 and config.deleted_at_column is None
+    assert config.page_size == 1000 and config.deleted_at_column is None
     assert config.collections == () and config.wants("anything")
 
 

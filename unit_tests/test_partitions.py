@@ -25,14 +25,14 @@ def test_ranges_cover_every_id_once(first, last, parts, expected):
 
 
 class _Headroom(CpuHeadroom):
-    """A CPU that always (or never) has room for another reader."""
+    """A CPU that always (or never) has room for one more reader."""
 
     def __init__(self, room: bool) -> None:
         super().__init__()
         self.room = room
 
-    def available(self) -> bool:
-        return self.room
+    def more_readers(self, readers: int) -> int:
+        return 1 if self.room else 0
 
 
 def _read_ids(threads_seen=None):
@@ -94,12 +94,22 @@ def test_closing_the_reader_stops_the_helpers():
     assert stopped.wait(5)
 
 
-def test_cpu_headroom_compares_the_cpu_used_with_the_time_passed():
+def test_cpu_headroom_asks_for_as_many_readers_as_the_idle_cpu_could_feed():
     now, cpu = [0.0], [0.0]
     headroom = CpuHeadroom(busy=0.6, interval=0.1, clock=lambda: now[0], cpu=lambda: cpu[0])
-    now[0], cpu[0] = 0.05, 0.0
-    assert not headroom.available(), "judged before a whole interval passed"
-    now[0], cpu[0] = 1.0, 0.3  # 30 % of a CPU: waiting on the network
-    assert headroom.available()
-    now[0], cpu[0] = 2.0, 1.2  # 90 %: the CPU is the limit
-    assert not headroom.available()
+
+    def fetch(seconds, cpu_seconds):
+        headroom.resume()
+        now[0] += seconds
+        cpu[0] += cpu_seconds
+        headroom.pause()
+
+    fetch(0.05, 0.0)
+    assert headroom.more_readers(1) == 0, "judged before a whole interval of fetching"
+    fetch(0.05, 0.01)
+    assert headroom.more_readers(1) == 5, "10 % busy with one reader: six readers would make 60 %"
+    now[0] += 5.0  # time spent handing records downstream, not fetching, does not count
+    fetch(0.2, 0.1)
+    assert headroom.more_readers(2) == 1, "50 % busy with two readers"
+    fetch(0.2, 0.18)
+    assert headroom.more_readers(3) == 0, "90 %: the CPU is the limit"
