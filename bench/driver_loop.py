@@ -56,6 +56,7 @@ def main() -> None:
     first = last = None
     first_page = 0
     documents = pages = 0
+    cpu_first = None
     after = None
     convert = args.convert
     while True:
@@ -68,7 +69,7 @@ def main() -> None:
             data = [to_json_value(document) for document in data]
         now = time.monotonic()
         if first is None:
-            first, first_page = now, len(data)
+            first, first_page, cpu_first = now, len(data), time.process_time()
         last = now
         documents += len(data)
         pages += 1
@@ -76,7 +77,8 @@ def main() -> None:
         if after is None:
             break
     # On stderr, so stdout carries nothing (the parent reads both; only this line matters).
-    print(json.dumps({"documents": documents, "pages": pages, "started": started, "first": first, "last": last, "first_page": first_page}), file=sys.stderr)
+    print(json.dumps({"documents": documents, "pages": pages, "started": started, "first": first, "last": last, "first_page": first_page,
+                      "cpu_first": cpu_first, "cpu_last": time.process_time()}), file=sys.stderr)
     sys.stderr.flush()
 
 

@@ -32,6 +32,7 @@ class SourceRun:
     last: Optional[float]
     records: int
     records_in_first_read: int
+    cpu_at_first: Optional[float]  # the process's CPU seconds when its first record arrived
     cpu_user: float
     cpu_sys: float
     max_rss_mb: float
@@ -44,6 +45,13 @@ class SourceRun:
     @property
     def cpu(self) -> float:
         return self.cpu_user + self.cpu_sys
+
+    @property
+    def steady_cpu_per_record(self) -> Optional[float]:
+        """CPU seconds per record after the first record arrived: start-up (imports, discovery) left out."""
+        if self.cpu_at_first is None or self.records <= self.records_in_first_read:
+            return None
+        return (self.cpu - self.cpu_at_first) / (self.records - self.records_in_first_read)
 
     @property
     def steady_rate(self) -> Optional[float]:
@@ -79,6 +87,7 @@ def run_source(
     stderr_chunks: List[bytes] = []
     records = 0
     first = last = None
+    cpu_at_first = None
     in_first = 0
     leftover = b""
     special: List[bytes] = []
@@ -97,6 +106,7 @@ def run_source(
             if first is None:
                 first = now
                 in_first = count
+                cpu_at_first = process_cpu(process.pid)
             last = now
             records += count
         if now - started > timeout:
@@ -135,7 +145,9 @@ def run_source(
         if message["type"] == "STATE":
             states.append(message["state"])
         elif message.get("trace", {}).get("type") == "ERROR":
-            errors.append(message["trace"]["error"].get("message", ""))
+            error = message["trace"]["error"]
+            internal = error.get("internal_message")
+            errors.append(error.get("message", "") + (f" ({internal})" if internal else ""))
     return SourceRun(
         command=list(command),
         returncode=process.returncode,
@@ -146,6 +158,7 @@ def run_source(
         last=last,
         records=records,
         records_in_first_read=in_first,
+        cpu_at_first=cpu_at_first,
         cpu_user=usage.ru_utime,
         cpu_sys=usage.ru_stime,
         # ru_maxrss of a forked child starts at the parent's RSS at fork (the kernel carries the old mm's

@@ -281,6 +281,7 @@ def row_of(run: measure.SourceRun, label: str, target: str, expected: Optional[i
         cpu_user_s=run.cpu_user,
         cpu_sys_s=run.cpu_sys,
         cpu_per_100k=(run.cpu / run.records * 100_000) if run.records else None,
+        steady_cpu_per_100k=run.steady_cpu_per_record * 100_000 if run.steady_cpu_per_record is not None else None,
         max_rss_mb=run.max_rss_mb,
         server_cpu_s=server_cpu,
         server_share=server_cpu / (server_cpu + run.cpu) if (server_cpu + run.cpu) else None,
@@ -301,6 +302,8 @@ def driver_row(run: measure.SourceRun, label: str, target: str, expected: int, s
     row["cpu_per_100k"] = run.cpu / documents * 100_000 if documents else None
     if result.get("last") and result["last"] > result["first"]:
         row["docs_per_s"] = (documents - result["first_page"]) / (result["last"] - result["first"])
+        if result.get("cpu_first") is not None:
+            row["steady_cpu_per_100k"] = (result["cpu_last"] - result["cpu_first"]) / (documents - result["first_page"]) * 100_000
         row["startup_s"] = result["first"] - run.started
     row["pages"] = result.get("pages")
     if not result:
@@ -477,6 +480,8 @@ class Bench:
             _, live["small"] = self.source(f"connector first sync, {args.small_docs:,} docs", "live", fauna, connector_command("read", l_conf, small_catalog), args.small_docs)
         if old:
             _, live["old"] = self.source("old connector 0.1.10", "live", fauna, old_command("read", old_l_conf, old_catalog), n)
+            if live["old"]["returncode"]:
+                self.notes.append(f"old connector exited {live['old']['returncode']} after {live['old']['records']:,} records: {'; '.join(live['old']['errors'])}")
         self.live = live
 
     def incremental_phase(self) -> None:
@@ -629,6 +634,7 @@ class Bench:
         r["throughput_vs_driver"] = median([ratio(e["connector"]["docs_per_s"], e["driver"]["docs_per_s"]) for e in rounds])
         r["throughput_vs_driver_json"] = median([ratio(e["connector"]["docs_per_s"], e["convert"]["docs_per_s"]) for e in rounds])
         r["cpu_per_doc_vs_driver"] = median([ratio(e["connector"]["cpu_per_100k"], e["driver"]["cpu_per_100k"]) for e in rounds])
+        r["steady_cpu_per_doc_vs_driver"] = median([ratio(e["connector"].get("steady_cpu_per_100k"), e["driver"].get("steady_cpu_per_100k")) for e in rounds])
         r["cpu_per_doc_vs_driver_json"] = median([ratio(e["connector"]["cpu_per_100k"], e["convert"]["cpu_per_100k"]) for e in rounds])
         if rounds and "old" in rounds[0]:
             r["throughput_vs_old"] = median([ratio(e["connector"]["docs_per_s"], e["old"]["docs_per_s"]) for e in rounds])
@@ -636,6 +642,7 @@ class Bench:
             r["live_throughput_vs_old"] = ratio(self.live["connector"]["docs_per_s"], self.live["old"]["docs_per_s"])
         r["live_throughput_vs_driver"] = ratio(self.live["connector"]["docs_per_s"], self.live["driver"]["docs_per_s"])
         r["live_cpu_per_doc_vs_driver"] = ratio(self.live["connector"]["cpu_per_100k"], self.live["driver"]["cpu_per_100k"])
+        r["live_steady_cpu_per_doc_vs_driver"] = ratio(self.live["connector"].get("steady_cpu_per_100k"), self.live["driver"].get("steady_cpu_per_100k"))
         if hasattr(self, "inc_rows"):
             full = median([e["connector"]["docs_per_s"] for e in rounds])
             r["incremental_changed_vs_full"] = ratio(median([row["docs_per_s"] for row in self.inc_rows]), full)
@@ -679,9 +686,9 @@ class Bench:
         print(f"source-fauna benchmark — N = {args.docs:,} documents of ~{self.doc_bytes} bytes on the wire, page size 1000, "
               f"{args.repeat} replay round(s); {os.cpu_count()} cores; load average before {self.load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
         print()
-        header = "| setup | against | docs | docs/s steady | CPU s / 100k docs | peak RSS MB | start-up s | wall s | server CPU share | × ceiling | × old |"
+        header = "| setup | against | docs | docs/s steady | CPU s / 100k docs | steady CPU s / 100k | peak RSS MB | start-up s | wall s | server CPU share | × ceiling | × old |"
         print(header)
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         driver = {t: median([row["docs_per_s"] for row in self.rows if row["label"] == "driver loop" and row["target"] == t]) for t in ("replay", "live")}
         old = {t: median([row["docs_per_s"] for row in self.rows if row["label"] == "old connector 0.1.10" and row["target"] == t]) for t in ("replay", "live")}
         seen = set()
@@ -695,6 +702,7 @@ class Bench:
             seen.add(key)
             rate = median([x["docs_per_s"] for x in group])
             cpu = median([x["cpu_per_100k"] for x in group])
+            steady_cpu = median([x.get("steady_cpu_per_100k") for x in group])
             rss = max(x["max_rss_mb"] for x in group)
             startup = median([x["startup_s"] for x in group])
             wall = median([x["wall_s"] for x in group])
@@ -707,7 +715,7 @@ class Bench:
             if row.get("duplicates"):
                 records += f" dup {row['duplicates']}"
             print(
-                f"| {row['label']} | {row['target']} | {records} | {fmt(rate, ',.0f')} | {fmt(cpu, '.2f')} | {fmt(rss, '.0f')} | "
+                f"| {row['label']} | {row['target']} | {records} | {fmt(rate, ',.0f')} | {fmt(cpu, '.2f')} | {fmt(steady_cpu, '.2f')} | {fmt(rss, '.0f')} | "
                 f"{fmt(startup, '.2f')} | {fmt(wall, '.2f')} | {fmt(share and share * 100, '.1f')} % | {fmt(vs_ceiling, '.2f')} | {fmt(vs_old, '.2f')} |"
             )
         print()
