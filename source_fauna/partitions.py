@@ -5,11 +5,12 @@ documents per second whatever the machine. The snapshot is therefore split into 
 document ids (a collection's documents are ordered by id as a 64-bit number, and each range is
 paged from its first id until the next range begins), all read at the same snapshot time.
 
-Readers are added only while they pay: a sync starts with one, and another joins (taking the
-next range not yet started) when the consumer found nothing to take and the process left the CPU
-mostly idle, i.e. the readers are waiting on the network. Against a near node the CPU is the
-limit, and extra readers would only add thread switching and memory (measured: 4 readers from
-the start cost 15 % more CPU per document than one). Memory stays bounded by (readers + 1) pages.
+Readers are added only while they pay. The calling thread reads the ranges itself, one after
+another; helper threads join (each taking the next range not yet started) when, while the calling
+thread waited for its pages, the process left the CPU mostly idle: the pages are waiting on the
+network. Against a near node the CPU is the limit, and extra readers would only add thread
+switching and memory (measured on 200,000 documents: 4 readers from the start took about a fifth more CPU
+per document and 35 MB more memory than one). Memory stays bounded by about 2 × readers pages.
 """
 
 import collections
