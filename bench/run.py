@@ -547,7 +547,7 @@ class Bench:
                 "one": f"connector lat0, one partition, pages of {page}, {tag}",
                 "many": f"connector {len(names)} collections at once, {tag}",
                 "partitioned": f"connector lat0, {self.partition_option}={args.parallel}, {tag}",
-                "default": f"connector lat0, default settings, {tag}",
+                "default": f"connector lat0, default partitioning, pages of {page}, {tag}",
             }[kind]
             run, row = self.source(label, target, server, connector_command("read", conf, catalog), expected, keep=True, settings=extra)
             row["duplicates"] = duplicates(run)
