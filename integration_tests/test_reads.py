@@ -110,13 +110,20 @@ def test_state_of_the_old_connector_resumes_without_losing_removes(fauna, source
     assert all(state["type"] == "STREAM" for state in output.states)
 
 
-@pytest.mark.parametrize("latency_ms", [0, 40], ids=["near-node", "remote-node"])
-def test_a_snapshot_read_in_parallel_id_ranges_returns_every_document_once(fauna, source, latency_ms):
+# Fauna's ids grow with creation time; a collection that grew over years has a few old ids spread
+# wide and most of its documents among the newest ids.
+SKEWED_IDS = [str(i) for i in (101, 5_000_000, 90_000_000_000)] + [str(300_000_000_000_000 + i) for i in range(97)]
+
+
+@pytest.mark.parametrize(
+    "latency_ms,ids", [(0, None), (40, None), (40, SKEWED_IDS)], ids=["near-node", "remote-node", "remote-node-skewed-ids"]
+)
+def test_a_snapshot_read_by_parallel_readers_returns_every_document_once(fauna, source, latency_ms, ids):
     client = fauna.client()
     create_collection(client, "users")
     created = []
     for batch in range(4):
-        created += create_documents(client, "users", [{"batch": batch, "n": n} for n in range(25)])
+        created += create_documents(client, "users", [{"batch": batch, "n": n} for n in range(25)], ids and ids[batch * 25 : (batch + 1) * 25])
     config = fauna.config(collection={"page_size": 7}, partitions_per_collection=4)
     catalog = source.discover_catalog(config, "full_refresh")
     fauna.set_latency(latency_ms)

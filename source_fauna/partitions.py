@@ -1,16 +1,21 @@
 """Reading one snapshot in several parts at once, so a remote node's latency does not cap a sync.
 
 One reader pages at one page per round trip: at 20 ms per page of 100 documents that is 5,000
-documents per second whatever the machine. The snapshot is therefore split into ranges of
-document ids (a collection's documents are ordered by id as a 64-bit number, and each range is
-paged from its first id until the next range begins), all read at the same snapshot time.
+documents per second whatever the machine. Several readers therefore share the collection's ids
+(documents are ordered by id as a 64-bit number), all reading at the same snapshot time.
 
-Readers are added only while they pay. The calling thread reads the ranges itself, one after
-another; helper threads join (each taking the next range not yet started) when, while the calling
-thread waited for its pages, the process left the CPU mostly idle: the pages are waiting on the
-network. Against a near node the CPU is the limit, and extra readers would only add thread
-switching and memory (measured on 200,000 documents: 4 readers from the start took about a fifth more CPU
-per document and 35 MB more memory than one). Memory stays bounded by about 2 × readers pages.
+Readers are added only while they pay. The calling thread starts alone on every id; a helper
+thread joins when, while the calling thread waited for its pages, the process left the CPU mostly
+idle: the pages are waiting on the network. Against a near node the CPU is the limit, and extra
+readers would only add thread switching and memory (measured on 200,000 documents: 4 readers from
+the start took about a fifth more CPU per document and 35 MB more memory than one). Memory stays
+bounded by about 2 × readers pages.
+
+Work is shared by splitting, not by fixed ranges: a reader that joins, or that has finished its
+ids, takes the far half of the widest range still being read. Fauna's ids grow with creation
+time, so a collection that grew over years has most of its documents among its newest ids; ranges
+of equal width fixed up front would leave one reader with most of the work, while halving what is
+left keeps every reader busy until the end, whatever the ids' spread.
 """
 
 import collections
@@ -21,19 +26,47 @@ import threading
 import time
 from typing import Any, Callable, Iterator, List, Optional, Tuple
 
-IdRange = Tuple[Optional[int], Optional[int]]  # [first, end): None = unbounded
 _DONE = object()
 logger = logging.getLogger("airbyte")
 
 
-def split_id_range(first: int, last: int, parts: int) -> List[IdRange]:
-    """Splits the ids [first, last] into `parts` ranges of equal width (at least one id each)."""
-    parts = max(1, min(parts, last - first + 1))
-    width = (last - first + 1) / parts
-    cuts = [first + round(width * index) for index in range(1, parts)]
-    starts: List[Optional[int]] = [None] + cuts
-    ends: List[Optional[int]] = cuts + [None]
-    return list(zip(starts, ends))
+class IdRange:
+    """Ids [start, end) that one reader pages through; `None` is unbounded (such a range is never split).
+
+    The reader reports where its next page begins (`reached`) and learns in the same step where it
+    must stop; `split` hands the far half of what is left to another reader. Both happen under
+    one lock, so each id is read by exactly one reader, even when a page was in flight across the
+    new boundary (the reader drops what lies at or past `end`).
+    """
+
+    def __init__(self, start: Optional[int], end: Optional[int], lock: Optional[threading.Lock] = None) -> None:
+        self.start = start
+        self.end = end
+        self._lock = lock or threading.Lock()
+
+    def reached(self, next_id: Optional[int]) -> Optional[int]:
+        """Records that ids below `next_id` are read (`None`: all of them); answers where to stop."""
+        with self._lock:
+            self.start = self.end if next_id is None else next_id
+            return self.end
+
+    def left(self) -> int:
+        """How many ids are still ahead of the reader (0 for an unbounded range)."""
+        with self._lock:
+            return 0 if self.start is None or self.end is None else self.end - self.start
+
+    def split(self) -> Optional["IdRange"]:
+        """Moves this range's end to the middle of what is left and answers the far half, if there is one."""
+        with self._lock:
+            if self.start is None or self.end is None or self.end - self.start < 2:
+                return None
+            middle = self.start + (self.end - self.start) // 2
+            far = IdRange(middle, self.end, self._lock)
+            self.end = middle
+            return far
+
+    def __repr__(self) -> str:
+        return f"IdRange({self.start}, {self.end})"
 
 
 class CpuHeadroom:
@@ -81,30 +114,43 @@ class CpuHeadroom:
 
 
 def read_in_parallel(
-    ranges: List[IdRange],
+    whole: IdRange,
     read_range: Callable[[IdRange, threading.Event], Iterator[Any]],
+    max_readers: int,
     headroom: Optional[CpuHeadroom] = None,
     what: str = "the snapshot",
 ) -> Iterator[Any]:
-    """Reads every range and yields what the reads produce, as it comes.
+    """Reads every id of `whole` with up to `max_readers` readers; yields what the reads produce, as it comes.
 
-    The calling thread reads ranges itself, one after another; helper threads join (each taking
-    the next range not yet started, until none is left) while the CPU has headroom. Without
-    helpers this is exactly a sequential read: no thread switch per page. A failure in any range
-    stops the others and is raised here; so does closing this generator.
+    The calling thread reads first; helper threads join while the CPU has headroom, and every
+    reader that runs out of ids takes half of the widest range still being read. Without helpers
+    this is exactly a sequential read: no thread switch per page. A failure in any range stops the
+    others and is raised here; so does closing this generator.
     """
     headroom = headroom or CpuHeadroom()
-    pending = collections.deque(ranges)
-    pending_lock = threading.Lock()
+    reading: List[IdRange] = []  # ranges some reader is on
+    reading_lock = threading.Lock()
     # Each helper may leave one page here and hold one more while it waits: bounded memory.
-    results: "queue.Queue[Any]" = queue.Queue(maxsize=max(1, len(ranges) - 1))
+    results: "queue.Queue[Any]" = queue.Queue(maxsize=max(1, max_readers - 1))
     stop = threading.Event()
     helpers: List[threading.Thread] = []
     finished = 0
 
-    def next_range() -> Optional[IdRange]:
-        with pending_lock:
-            return pending.popleft() if pending else None
+    def take(done: Optional[IdRange]) -> Optional[IdRange]:
+        """Leaves `done` and answers the far half of the range with the most ids ahead, if any is left."""
+        with reading_lock:
+            if done is not None:
+                reading.remove(done)
+            for widest in sorted(reading, key=IdRange.left, reverse=True):
+                far = widest.split()
+                if far is not None:
+                    reading.append(far)
+                    return far
+            return None
+
+    def splittable() -> bool:
+        with reading_lock:
+            return any(id_range.left() >= 2 for id_range in reading)
 
     def put(item: Any) -> bool:
         while not stop.is_set():
@@ -121,7 +167,7 @@ def read_in_parallel(
                 for item in read_range(id_range, stop):
                     if not put(item):
                         return
-                id_range = next_range()
+                id_range = take(id_range)
             put(_DONE)
         except BaseException as error:  # handed to the consumer, which raises it
             put(error)
@@ -145,7 +191,8 @@ def read_in_parallel(
                 yield item
 
     try:
-        id_range = next_range()
+        id_range: Optional[IdRange] = whole
+        reading.append(whole)
         while id_range is not None:
             items = read_range(id_range, stop)
             while True:
@@ -156,17 +203,18 @@ def read_in_parallel(
                     break
                 yield item
                 yield from handed_over(block=False)
-                more = min(len(pending), headroom.more_readers(len(helpers) + 1))
-                if more:
+                if len(helpers) + 1 < max_readers and splittable():
+                    more = min(max_readers - len(helpers) - 1, headroom.more_readers(len(helpers) + 1))
                     for _ in range(more):
-                        helper = threading.Thread(target=help, args=(next_range(),), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
+                        helper = threading.Thread(target=help, args=(take(None),), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
                         helpers.append(helper)
                         helper.start()
-                    logger.info(
-                        f"Reading {what} with {len(helpers) + 1} parallel readers (at most {len(ranges)}): "
-                        f"the process used {headroom.last_share:.0%} of a CPU while it waited for pages, so they were waiting on the network."
-                    )
-            id_range = next_range()
+                    if more:
+                        logger.info(
+                            f"Reading {what} with {len(helpers) + 1} parallel readers (at most {max_readers}): "
+                            f"the process used {headroom.last_share:.0%} of a CPU while it waited for pages, so they were waiting on the network."
+                        )
+            id_range = take(id_range)
         if finished < len(helpers):
             yield from handed_over(block=True)
     finally:

@@ -22,7 +22,7 @@ from source_fauna.catalog import CollectionInfo
 from source_fauna.config import CollectionSettings
 from source_fauna.errors import config_error, system_error
 from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge, wire_literal
-from source_fauna.partitions import IdRange, read_in_parallel, split_id_range
+from source_fauna.partitions import IdRange, read_in_parallel
 from source_fauna.records import RecordBuilder, micros_to_iso
 
 
@@ -112,40 +112,42 @@ class CollectionReader:
         return snapshot if upper is None else min(upper, snapshot)
 
     def snapshot_pages(self, partitions: Optional[int] = None) -> Iterator[Page]:
-        """Every document of the collection as of S: in id order, or in several id ranges at once."""
+        """Every document of the collection as of S: in id order, or by up to `partitions` readers at once."""
         snapshot = self.snapshot()
         description = f"At({snapshot}, Map(Paginate(Documents(Collection('{self.name}'))), Lambda('ref', Get(Var('ref')))))"
-        ranges = self._id_ranges(snapshot, self._partitions if partitions is None else partitions)
-        if len(ranges) == 1:
-            yield from self._snapshot_range(ranges[0], snapshot, description, None)
+        readers = self._partitions if partitions is None else partitions
+        whole = self._id_range(snapshot) if readers > 1 else None
+        if whole is None:
+            yield from self._snapshot_range(IdRange(None, None), snapshot, description, None)
         else:
             yield from read_in_parallel(
-                ranges, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), what=f"collection '{self.name}'"
+                whole, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), readers, what=f"collection '{self.name}'"
             )
 
-    def _id_ranges(self, snapshot: int, partitions: int) -> List[IdRange]:
-        if partitions <= 1:
-            return [(None, None)]
+    def _id_range(self, snapshot: int) -> Optional[IdRange]:
+        """The ids from the first document to the last as of S (no later document is visible at S)."""
         first, last = self._gateway.query(queries.edge_refs(self.name, snapshot), f"find the first and last documents of collection '{self.name}'")
         try:
-            return split_id_range(int(first["data"][0]["@ref"]["id"]), int(last["data"][0]["@ref"]["id"]), partitions)
+            return IdRange(int(first["data"][0]["@ref"]["id"]), int(last["data"][0]["@ref"]["id"]) + 1)
         except (IndexError, ValueError):  # an empty collection, or ids that are not numbers
-            return [(None, None)]
+            return None
 
     def _snapshot_range(self, id_range: IdRange, snapshot: int, description: str, stop: Any) -> Iterator[Page]:
-        first, end = id_range
-        start = [self._document_ref(first)] if first is not None else None
+        start = [self._document_ref(id_range.start)] if id_range.start is not None else None
         pages = self._paginate(
             lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", description, start
         )
         for page in pages:
             documents = page["data"]
             after = page.get("after")
-            if end is not None:
+            if id_range.end is not None:  # a bounded range stays bounded; an unbounded one (any ids) is never split
+                next_id = int(after[0]["@ref"]["id"]) if after is not None else None
+                # Another reader may have taken the far part of this range meanwhile: `reached` says where it now ends.
+                end = id_range.reached(next_id)
                 # Pages are in id order: only the page that crosses `end` needs filtering.
                 if documents and int(documents[-1]["ref"]["@ref"]["id"]) >= end:
                     documents, after = [document for document in documents if int(document["ref"]["@ref"]["id"]) < end], None
-                elif after is not None and int(after[0]["@ref"]["id"]) >= end:
+                elif next_id is not None and next_id >= end:
                     after = None
             yield Page([self._records.document(document) for document in documents], description, after)
             if after is None or (stop is not None and stop.is_set()):

@@ -1,27 +1,40 @@
-"""Splitting a snapshot into id ranges, and reading ranges side by side."""
+"""Sharing a snapshot's ids among readers, and reading them side by side."""
 
+import bisect
 import threading
+import time
 
 import pytest
 
-from source_fauna.partitions import CpuHeadroom, read_in_parallel, split_id_range
+from source_fauna.partitions import CpuHeadroom, IdRange, read_in_parallel
 
 
-@pytest.mark.parametrize(
-    "first,last,parts,expected",
-    [
-        (100, 199, 4, [(None, 125), (125, 150), (150, 175), (175, None)]),
-        (5, 7, 8, [(None, 6), (6, 7), (7, None)]),  # never more ranges than ids
-        (42, 42, 4, [(None, None)]),
-        (228335648649510912, 228335648649510916, 2, [(None, 228335648649510914), (228335648649510914, None)]),
-    ],
-    ids=["even", "more-parts-than-ids", "one-document", "snowflake-ids"],
-)
-def test_ranges_cover_every_id_once(first, last, parts, expected):
-    ranges = split_id_range(first, last, parts)
-    assert ranges == expected
-    covered = [i for i in range(first, min(last, first + 1000) + 1) if sum(1 for lo, hi in ranges if (lo is None or i >= lo) and (hi is None or i < hi)) == 1]
-    assert len(covered) == min(last, first + 1000) - first + 1
+def test_a_split_hands_over_the_far_half_of_what_is_left():
+    id_range = IdRange(100, 200)
+    assert id_range.reached(120) == 200
+    far = id_range.split()
+    assert (id_range.start, id_range.end) == (120, 160)
+    assert (far.start, far.end) == (160, 200)
+
+
+def test_a_page_in_flight_across_a_split_learns_its_new_end():
+    id_range = IdRange(0, 100)
+    far = id_range.split()
+    # The reader had asked for a page starting at 0 before the split; it ends at 70.
+    assert id_range.reached(70) == 50, "the reader must drop ids from 50 on: they are the other reader's"
+    assert far.start == 50
+    assert id_range.split() is None, "nothing is left ahead of the reader"
+
+
+@pytest.mark.parametrize("id_range", [IdRange(None, None), IdRange(7, 8), IdRange(7, 7)], ids=["unbounded", "one-id", "empty"])
+def test_ranges_without_two_ids_ahead_are_not_split(id_range):
+    assert id_range.split() is None
+
+
+def test_a_finished_range_has_nothing_left():
+    id_range = IdRange(0, 10)
+    id_range.reached(None)
+    assert id_range.left() == 0 and id_range.split() is None
 
 
 class _Headroom(CpuHeadroom):
@@ -35,51 +48,76 @@ class _Headroom(CpuHeadroom):
         return 1 if self.room else 0
 
 
-def _read_ids(threads_seen=None):
+def _pager(ids, readers=None, page=3, wait=0.0):
+    """Reads sorted `ids` as the collection reader does: page after page from the range's start, asking where to stop."""
+
     def read(id_range, stop):
-        lo, hi = id_range
-        for item in range(lo or 0, hi or 100):
-            if threads_seen is not None:
-                threads_seen.add(threading.current_thread().name)
-            yield item
+        position = 0 if id_range.start is None else bisect.bisect_left(ids, id_range.start)
+        while True:
+            time.sleep(wait)  # a round trip
+            page_ids, position = ids[position : position + page], position + page
+            next_id = ids[position] if position < len(ids) else None
+            end = id_range.reached(next_id)
+            for item in page_ids:
+                if end is not None and item >= end:
+                    return
+                if readers is not None:
+                    readers.setdefault(item, set()).add(threading.current_thread().name)
+                yield item
+            if next_id is None or (end is not None and next_id >= end):
+                return
 
     return read
 
 
-def test_without_cpu_headroom_the_ranges_are_read_in_order_on_the_calling_thread():
-    seen = set()
-    items = list(read_in_parallel(split_id_range(0, 99, 4), _read_ids(seen), headroom=_Headroom(False)))
-    assert items == list(range(100))
-    assert seen == {threading.current_thread().name}
+def test_without_cpu_headroom_one_reader_reads_everything_in_order_on_the_calling_thread():
+    ids, readers = list(range(100)), {}
+    items = list(read_in_parallel(IdRange(0, 100), _pager(ids, readers), 4, headroom=_Headroom(False)))
+    assert items == ids
+    assert {name for names in readers.values() for name in names} == {threading.current_thread().name}
 
 
-def test_with_cpu_headroom_helpers_read_the_other_ranges_and_every_item_arrives_once():
-    seen = set()
-    items = list(read_in_parallel(split_id_range(0, 99, 4), _read_ids(seen), headroom=_Headroom(True)))
-    assert sorted(items) == list(range(100))
-    assert len(seen) > 1, "no helper thread read a range"
+# Fauna's ids grow with creation time: a few old documents, then most of them created recently.
+SKEWED = [10, 5_000, 90_000] + list(range(1_000_000, 1_000_600))
 
 
-@pytest.mark.parametrize("failing", [0, 1], ids=["calling-thread", "helper"])
+def test_with_cpu_headroom_every_id_is_read_once_even_when_most_ids_are_crowded_at_the_end():
+    readers = {}
+    items = list(read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.002), 4, headroom=_Headroom(True)))
+    assert sorted(items) == SKEWED, "an id was read twice or skipped"
+    assert all(len(names) == 1 for names in readers.values())
+    crowded = {next(iter(readers[item])) for item in SKEWED[3:]}
+    # Ranges of equal width fixed up front would give the crowded ids to one reader.
+    assert len(crowded) > 1, "one reader read every recent document alone"
+
+
+def test_no_more_readers_than_allowed():
+    readers = {}
+    list(read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.001), 3, headroom=_Headroom(True)))
+    assert len({name for names in readers.values() for name in names}) <= 3
+
+
+@pytest.mark.parametrize("failing", ["calling-thread", "helper"])
 def test_a_failing_range_stops_the_read_and_raises(failing):
-    ranges = [(0, 10), (10, 20), (20, 30)]
+    ids = list(range(100))
+    read = _pager(ids, wait=0.001)
 
-    def read(id_range, stop):
-        if id_range == ranges[failing]:
+    def failing_read(id_range, stop):
+        if (id_range.start == 0) == (failing == "calling-thread"):
             raise RuntimeError("range failed")
-        for item in range(*id_range):
-            yield item
+        yield from read(id_range, stop)
 
     with pytest.raises(RuntimeError, match="range failed"):
-        list(read_in_parallel(ranges, read, headroom=_Headroom(True)))
+        list(read_in_parallel(IdRange(0, 100), failing_read, 4, headroom=_Headroom(True)))
 
 
 def test_closing_the_reader_stops_the_helpers():
     stopped = threading.Event()
 
     def read(id_range, stop):
-        if id_range[0] is None:
+        if id_range.start == 0:
             yield 0
+            id_range.reached(None)
             return
         try:
             while not stop.is_set():
@@ -87,8 +125,8 @@ def test_closing_the_reader_stops_the_helpers():
         finally:
             stopped.set()
 
-    items = read_in_parallel([(None, 1), (1, None)], read, headroom=_Headroom(True))
-    next(items)  # the calling thread's range, after which a helper takes the other
+    items = read_in_parallel(IdRange(0, 100), read, 2, headroom=_Headroom(True))
+    next(items)  # the calling thread's first item, after which a helper takes the far half
     next(items)
     items.close()
     assert stopped.wait(5)
