@@ -18,7 +18,6 @@ of equal width fixed up front would leave one reader with most of the work, whil
 left keeps every reader busy until the end, whatever the ids' spread.
 """
 
-import collections
 import logging
 import math
 import queue
@@ -53,17 +52,25 @@ class IdRange:
     def left(self) -> int:
         """How many ids are still ahead of the reader (0 for an unbounded range)."""
         with self._lock:
-            return 0 if self.start is None or self.end is None else self.end - self.start
+            return self._ahead()
+
+    def can_split(self) -> bool:
+        with self._lock:
+            return self._ahead() >= 2
 
     def split(self) -> Optional["IdRange"]:
         """Moves this range's end to the middle of what is left and answers the far half, if there is one."""
         with self._lock:
-            if self.start is None or self.end is None or self.end - self.start < 2:
+            if self._ahead() < 2:
                 return None
+            assert self.start is not None and self.end is not None  # bounded: _ahead() is 0 otherwise
             middle = self.start + (self.end - self.start) // 2
             far = IdRange(middle, self.end, self._lock)
             self.end = middle
             return far
+
+    def _ahead(self) -> int:
+        return 0 if self.start is None or self.end is None else max(0, self.end - self.start)
 
     def __repr__(self) -> str:
         return f"IdRange({self.start}, {self.end})"
@@ -150,7 +157,7 @@ def read_in_parallel(
 
     def splittable() -> bool:
         with reading_lock:
-            return any(id_range.left() >= 2 for id_range in reading)
+            return any(id_range.can_split() for id_range in reading)
 
     def put(item: Any) -> bool:
         while not stop.is_set():
@@ -205,11 +212,13 @@ def read_in_parallel(
                 yield from handed_over(block=False)
                 if len(helpers) + 1 < max_readers and splittable():
                     more = min(max_readers - len(helpers) - 1, headroom.more_readers(len(helpers) + 1))
-                    for _ in range(more):
-                        helper = threading.Thread(target=help, args=(take(None),), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
+                    started = 0
+                    while started < more and (far := take(None)) is not None:
+                        helper = threading.Thread(target=help, args=(far,), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
                         helpers.append(helper)
                         helper.start()
-                    if more:
+                        started += 1
+                    if started:
                         logger.info(
                             f"Reading {what} with {len(helpers) + 1} parallel readers (at most {max_readers}): "
                             f"the process used {headroom.last_share:.0%} of a CPU while it waited for pages, so they were waiting on the network."
