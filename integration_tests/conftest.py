@@ -7,12 +7,15 @@ empty database (`reset`) and seeds what it needs through the unmodified faunadb 
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 import pytest
 
@@ -174,6 +177,63 @@ def _parse(lines: Iterable[str]) -> List[Dict[str, Any]]:
 @pytest.fixture
 def source(tmp_path) -> SourceRunner:
     return SourceRunner(tmp_path)
+
+
+# ---- something between the connector and the node --------------------------------------------
+
+
+@dataclass
+class Forwarder:
+    port: int
+    connections: int = 0
+
+
+@contextmanager
+def loopback_forwarder(target_host: str, target_port: int, wrap: Optional[Callable[[socket.socket], socket.socket]] = None) -> Iterator[Forwarder]:
+    """A listener on loopback that copies bytes both ways between each client and the target, as a
+    TLS terminator (`wrap` wraps the accepted socket) or an HTTP proxy in front of the node would."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    forwarder = Forwarder(listener.getsockname()[1])
+    stop = threading.Event()
+
+    def pump(source_socket: socket.socket, target_socket: socket.socket) -> None:
+        try:
+            while data := source_socket.recv(65536):
+                target_socket.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source_socket, target_socket):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except socket.timeout:
+                continue
+            try:
+                client = wrap(client) if wrap else client
+            except OSError:  # e.g. a client that does not trust the certificate hangs up
+                client.close()
+                continue
+            forwarder.connections += 1
+            upstream = socket.create_connection((target_host, target_port))
+            threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield forwarder
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
 
 
 # ---- seeding through the driver --------------------------------------------------------------

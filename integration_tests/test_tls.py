@@ -6,9 +6,7 @@ to the local Fauna, as a self-hosted node with its own certificate authority wou
 
 import datetime
 import ipaddress
-import socket
 import ssl
-import threading
 
 import pytest
 from cryptography import x509
@@ -16,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from integration_tests.conftest import create_collection, create_documents
+from integration_tests.conftest import create_collection, create_documents, loopback_forwarder
 
 
 def self_signed_certificate(tmp_path):
@@ -46,44 +44,8 @@ def tls_node(fauna, tmp_path):
     pem, cert_file, key_file = self_signed_certificate(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def pump(source, target):
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, target):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def serve():
-        while not stop.is_set():
-            try:
-                client, _ = listener.accept()
-            except socket.timeout:
-                continue
-            try:
-                secure = context.wrap_socket(client, server_side=True)
-            except (ssl.SSLError, OSError):  # a client that does not trust the certificate hangs up
-                client.close()
-                continue
-            upstream = socket.create_connection((fauna.host, fauna.port))
-            threading.Thread(target=pump, args=(secure, upstream), daemon=True).start()
-            threading.Thread(target=pump, args=(upstream, secure), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield pem, listener.getsockname()[1]
-    stop.set()
-    thread.join(5)
-    listener.close()
+    with loopback_forwarder(fauna.host, fauna.port, wrap=lambda client: context.wrap_socket(client, server_side=True)) as forwarder:
+        yield pem, forwarder.port
 
 
 def test_a_node_with_a_private_certificate_is_trusted_through_the_ca_certificate(fauna, source, tls_node):
