@@ -93,6 +93,11 @@ def run() -> None:
     # allocations without holding memory: 22 -> 15 µs per decoded document in a micro-benchmark.
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    # The CDK decodes pages in worker threads and writes records from the main thread, both busy
+    # with the CPU. By default Python makes a busy thread hand the GIL to a waiting one every 5 ms,
+    # and each handover leaves the other thread cold caches. Every 50 ms: about 9 % less CPU per
+    # record (bench/README.md). A thread that waits on the network still gives the GIL up at once.
+    sys.setswitchinterval(0.05)
     launch(source, args)
 
 
