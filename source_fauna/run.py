@@ -95,9 +95,10 @@ def run() -> None:
     gc.set_threshold(50_000, 20, 20)
     # The CDK decodes pages in worker threads and writes records from the main thread, both busy
     # with the CPU. By default Python makes a busy thread hand the GIL to a waiting one every 5 ms,
-    # and each handover leaves the other thread cold caches. Every 50 ms: about 9 % less CPU per
-    # record (bench/README.md). A thread that waits on the network still gives the GIL up at once.
-    sys.setswitchinterval(0.05)
+    # and each handover leaves the other thread cold caches. Every 20 ms costs about 7 % less CPU
+    # per record. Longer is not better: a reader that gives the GIL up for a network call may wait
+    # that long to take it back, and 50 ms slowed parallel reads of a remote node (bench/README.md).
+    sys.setswitchinterval(0.02)
     launch(source, args)
 
 
