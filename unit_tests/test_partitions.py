@@ -97,6 +97,27 @@ def test_no_more_readers_than_allowed():
     assert len({name for names in readers.values() for name in names}) <= 3
 
 
+def test_a_helper_reads_at_most_two_pages_ahead_of_the_consumer():
+    # Memory: a helper may leave one page for the consumer and hold one more, however many
+    # readers are allowed, so a consumer held up downstream does not pile pages up.
+    produced = {}
+
+    def read(id_range, stop):
+        for item in range(id_range.start, id_range.end):
+            produced[threading.current_thread().name] = produced.get(threading.current_thread().name, 0) + 1
+            yield item
+            if stop.is_set():
+                return
+
+    items = read_in_parallel(IdRange(0, 1_000), read, 8, headroom=_Headroom(True))
+    assert [next(items), next(items)] == [0, 1]  # one helper joined in between and took ids 500 and up
+    time.sleep(0.3)  # the consumer is busy elsewhere meanwhile
+    (helper,) = [name for name in produced if name.startswith("fauna-range")]
+    assert produced[helper] == 2, "the helper read more pages than it may hold while nobody takes them"
+    assert next(items) == 500, "the page left for the consumer comes first"
+    items.close()
+
+
 @pytest.mark.parametrize("failing", ["calling-thread", "helper"])
 def test_a_failing_range_stops_the_read_and_raises(failing):
     ids = list(range(100))
@@ -145,9 +166,13 @@ def test_cpu_headroom_asks_for_as_many_readers_as_the_idle_cpu_could_feed():
     fetch(0.05, 0.0)
     assert headroom.more_readers(1) == 0, "judged before a whole interval of fetching"
     fetch(0.05, 0.01)
-    assert headroom.more_readers(1) == 5, "10 % busy with one reader: six readers would make 60 %"
+    assert headroom.more_readers(1) == 0, "one idle interval may be a pause of the machine"
+    fetch(0.1, 0.01)
+    assert headroom.more_readers(1) == 5, "10 % busy twice with one reader: six readers would make 60 %"
     now[0] += 5.0  # time spent handing records downstream, not fetching, does not count
     fetch(0.2, 0.1)
     assert headroom.more_readers(2) == 1, "50 % busy with two readers"
     fetch(0.2, 0.18)
     assert headroom.more_readers(3) == 0, "90 %: the CPU is the limit"
+    fetch(0.1, 0.01)
+    assert headroom.more_readers(3) == 0, "idle once after a busy interval"
