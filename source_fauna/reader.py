@@ -135,7 +135,7 @@ class CollectionReader:
     def _snapshot_range(self, id_range: IdRange, snapshot: int, description: str, stop: Any) -> Iterator[Page]:
         start = [self._document_ref(id_range.start)] if id_range.start is not None else None
         pages = self._paginate(
-            lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", description, start
+            lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", description, start, documents=True
         )
         for page in pages:
             documents = page["data"]
@@ -145,8 +145,8 @@ class CollectionReader:
                 # Another reader may have taken the far part of this range meanwhile: `reached` says where it now ends.
                 end = id_range.reached(next_id)
                 # Pages are in id order: only the page that crosses `end` needs filtering.
-                if documents and int(documents[-1]["ref"]["@ref"]["id"]) >= end:
-                    documents, after = [document for document in documents if int(document["ref"]["@ref"]["id"]) < end], None
+                if documents and int(documents[-1].id) >= end:
+                    documents, after = [document for document in documents if int(document.id) < end], None
                 elif next_id is not None and next_id >= end:
                     after = None
             yield Page([self._records.document(document) for document in documents], description, after)
@@ -175,7 +175,7 @@ class CollectionReader:
         index = self._info.ts_index
         description = f"At({snapshot}, Map(Paginate(Range(Match(Index('{index}')), [{lower}], [{upper if upper is not None else ''}])), Lambda('entry', Get(Select(1, Var('entry'))))))"
         for page in self._paginate(
-            lambda size, after: queries.range_page(index, lower, upper, snapshot, size, after), "read changed documents", description
+            lambda size, after: queries.range_page(index, lower, upper, snapshot, size, after), "read changed documents", description, documents=True
         ):
             yield Page([self._records.document(document) for document in page["data"]], description, page.get("after"))
 
@@ -214,15 +214,17 @@ class CollectionReader:
                 return
 
     def _paginate(
-        self, page_query: Callable[[int, Any], Any], purpose: str, description: str, after: Any = None
+        self, page_query: Callable[[int, Any], Any], purpose: str, description: str, after: Any = None, documents: bool = False
     ) -> Iterator[Dict[str, Any]]:
+        """Pages of wire values, or with `documents` pages whose `data` are `WireDocument`s."""
+        query = self._gateway.query_documents if documents else self._gateway.query
         size = self._page_size
         seen_cursor = None
         while True:
             self._check_snapshot_age()
             cursor = wire_literal(after) if after is not None else None
             try:
-                page = self._gateway.query(page_query(size, cursor), f"{purpose} of collection '{self.name}'")
+                page = query(page_query(size, cursor), f"{purpose} of collection '{self.name}'")
             except PageTooLarge:
                 if size == 1:
                     raise system_error(f"Fauna refused to return even one document of collection '{self.name}' per page.")

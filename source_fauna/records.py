@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from source_fauna.config import AdditionalColumn, CollectionSettings
 from source_fauna.errors import config_error
+from source_fauna.wire import WireDocument
 
 _SCHEMA_COLLECTIONS = {
     "collections": "collection",
@@ -115,17 +116,18 @@ class RecordBuilder:
         self._settings = settings
         self._columns: List[AdditionalColumn] = list(settings.additional_columns)
 
-    def document(self, document: Mapping[str, Any]) -> Dict[str, Any]:
-        """A document (`{"ref", "ts", "data", "ttl"?}` as Fauna sends it) → a record."""
-        ref_id = document["ref"]["@ref"]["id"]
-        record: Dict[str, Any] = {"ref": ref_id, "ts": document["ts"]}
-        data = to_airbyte_value(document.get("data", {}))
+    def document(self, document: WireDocument) -> Dict[str, Any]:
+        """A document of this collection, as Fauna sent it → a record."""
+        ref_id = document.id
+        record: Dict[str, Any] = {"ref": ref_id, "ts": document.ts}
+        data = to_airbyte_value(document.data)
         if self._settings.data_column:
             record["data"] = data
-        ttl = document.get("ttl")
-        record["ttl"] = ttl["@ts"] if ttl is not None else None
+        record["ttl"] = document.ttl_text
         if self._columns:
-            view = {"ref": ref_to_airbyte(document["ref"]["@ref"]), "ts": document["ts"], "data": data, "ttl": record["ttl"]}
+            # The document's ref as `ref_to_airbyte` gives it: the document belongs to this collection.
+            ref = {"id": ref_id, "collection": self._settings.name, "type": "document"}
+            view = {"ref": ref, "ts": document.ts, "data": data, "ttl": record["ttl"]}
             for column in self._columns:
                 record[column.name] = self._extract(view, column, ref_id)
         if self._settings.deleted_at_column:

@@ -16,6 +16,7 @@ from source_fauna.config import CollectionSettings
 from source_fauna.errors import config_error, system_error
 from source_fauna.fauna_gateway import PageTooLarge
 from source_fauna.reader import CollectionReader
+from source_fauna.wire import decode_document_page
 
 TracedError = type(config_error("x"))
 USERS = {"@ref": {"id": "users", "collection": {"@ref": {"id": "collections"}}}}
@@ -48,6 +49,10 @@ class ScriptedGateway:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+    def query_documents(self, expression, purpose):
+        # Through the real typed decoder, as the gateway does with Fauna's answer.
+        return decode_document_page(json.dumps({"resource": self.query(expression, purpose)}).encode())
 
 
 def reader(gateway, history_days=30, deleted_at=None, page_size=2, clock=lambda: 0.0, index="users_ts"):

@@ -17,6 +17,7 @@ from faunadb.objects import FaunaTime, Query, Ref, SetRef
 from source_fauna.config import AdditionalColumn, CollectionSettings
 from source_fauna.errors import config_error
 from source_fauna.records import RecordBuilder, json_schema, micros_to_iso, to_airbyte_value
+from source_fauna.wire import decode_document_page
 
 COLLECTIONS = {"@ref": {"id": "collections"}}
 USERS = {"@ref": {"id": "users", "collection": COLLECTIONS}}
@@ -102,9 +103,30 @@ DOCUMENT = {
 }
 
 
+def wire_document(document):
+    """A document as the gateway hands it over: Fauna's JSON decoded by the typed page decoder."""
+    return decode_document_page(json.dumps({"resource": {"data": [document]}}).encode())["data"][0]
+
+
+def test_a_page_of_documents_gives_the_drivers_values_for_every_type():
+    answer = json.dumps(
+        {
+            "resource": {
+                "data": [{**DOCUMENT, "data": {name: wire for name, wire, _ in CASES}, "ttl": {"@ts": "2030-01-01T00:00:00Z"}, "unknown": 1}],
+                "after": [DOC_REF],
+            }
+        }
+    )
+    page = decode_document_page(answer.encode())
+    record = RecordBuilder(CollectionSettings(name="users")).document(page["data"][0])
+    document = documented(driver_json.parse_json(answer))["resource"]["data"][0]
+    assert record == {"ref": document["ref"]["id"], "ts": document["ts"], "data": document["data"], "ttl": document["ttl"]}
+    assert page["after"] == [DOC_REF], "the page cursor stays a wire value, to be sent back as it came"
+
+
 def test_document_record_has_the_old_connectors_shape():
     builder = RecordBuilder(CollectionSettings(name="users"))
-    assert builder.document(DOCUMENT) == {
+    assert builder.document(wire_document(DOCUMENT)) == {
         "ref": "337567897171787849",
         "ts": 1658188683585000,
         "data": {"a": 5, "nested": {"value": 15}, "owner": {"id": "337567897171787849", "collection": "users", "type": "document"}, "tags": ["x", "y"]},
@@ -114,7 +136,7 @@ def test_document_record_has_the_old_connectors_shape():
 
 def test_ttl_is_the_time_string_fauna_sent():
     builder = RecordBuilder(CollectionSettings(name="users"))
-    assert builder.document({**DOCUMENT, "ttl": {"@ts": "2030-01-01T00:00:00Z"}})["ttl"] == "2030-01-01T00:00:00Z"
+    assert builder.document(wire_document({**DOCUMENT, "ttl": {"@ts": "2030-01-01T00:00:00Z"}}))["ttl"] == "2030-01-01T00:00:00Z"
 
 
 def test_columns_come_from_paths_and_data_can_be_left_out():
@@ -129,7 +151,7 @@ def test_columns_come_from_paths_and_data_can_be_left_out():
         ),
         deleted_at_column="deleted_at",
     )
-    record = RecordBuilder(settings).document(DOCUMENT)
+    record = RecordBuilder(settings).document(wire_document(DOCUMENT))
     assert "data" not in record
     assert record["value"] == 15 and record["owner_id"] == "337567897171787849" and record["second_tag"] == "y"
     assert record["missing"] is None and record["deleted_at"] is None
@@ -138,7 +160,7 @@ def test_columns_come_from_paths_and_data_can_be_left_out():
 def test_a_required_column_without_value_fails_naming_the_document_and_path():
     settings = CollectionSettings(name="users", additional_columns=(AdditionalColumn("email", ("data", "email"), "string", required=True),))
     with pytest.raises(type(config_error("x"))) as raised:
-        RecordBuilder(settings).document(DOCUMENT)
+        RecordBuilder(settings).document(wire_document(DOCUMENT))
     assert "337567897171787849" in raised.value.message and "data.email" in raised.value.message
 
 
