@@ -1,10 +1,12 @@
 """The one place that touches the faunadb driver: building the client and running queries.
 
-Queries are built with the driver's `faunadb.query` functions, encoded by its JSON encoder and sent
-through its client's session with the headers and auth the driver sets, but the answer is decoded here with a plain JSON parser into *wire values* (Fauna's tagged JSON, e.g.
-`{"@ref": {...}}`), not into the driver's `Ref`/`FaunaTime` objects. The driver's decoder is the
-most expensive step of a sync (see bench/README.md), and wire values are what the connector
-needs anyway: records are built from them and cursors are sent back verbatim.
+Queries are built with the driver's `faunadb.query` functions, encoded by its JSON encoder and
+sent through its client's session with the headers and auth the driver sets, but the answer is
+decoded here into *wire values* (Fauna's tagged JSON, e.g. `{"@ref": {...}}`), not into the
+driver's `Ref`/`FaunaTime` objects: with a plain JSON parser, or for pages of documents with a
+typed decoder that keeps only what a record needs (`wire.py`). The driver's decoder is the most
+expensive step of a sync (see bench/README.md), and wire values are what the connector needs
+anyway: records are built from them and cursors are sent back verbatim.
 
 The driver has quirks a connector must not inherit: its client calls the package index when built
 and may print a banner to stdout (the Airbyte protocol channel), and it sends requests without a
