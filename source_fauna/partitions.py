@@ -120,9 +120,9 @@ class CpuHeadroom:
             return 0
         self.last_share = self._used / self._elapsed
         self._elapsed = self._used = 0.0
-        idle_twice = self._idle_before and self.last_share < self._busy
-        self._idle_before = self.last_share < self._busy
-        if not idle_twice:
+        idle = self.last_share < self._busy
+        idle_before, self._idle_before = self._idle_before, idle
+        if not (idle and idle_before):
             return 0
         return max(1, math.ceil(readers * self._busy / max(self.last_share, 0.01)) - readers)
 
