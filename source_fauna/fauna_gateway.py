@@ -27,7 +27,6 @@ import orjson
 import requests
 import urllib3
 from requests import PreparedRequest, Request
-from requests.adapters import HTTPAdapter
 
 from source_fauna.config import ConnectionSettings
 from source_fauna.errors import AccessDenied, config_error, system_error, transient_error
@@ -150,10 +149,7 @@ class FaunaGateway:
             pool_connections=pool_size,
             pool_maxsize=pool_size,
         )
-        session = self._client.session
-        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+        session = self._client.session  # its adapters hold pools of `pool_size` connections
         session.verify = self._verify_setting(connection)
         # HTTP(S)_PROXY / NO_PROXY are read once, here: the endpoint never changes.
         session.proxies.update(requests.utils.get_environ_proxies(self._client.base_url))
