@@ -673,10 +673,12 @@ class Bench:
                 r["latency_partitioned_vs_no_latency_one_partition"] = ratio(slow["partitioned"]["docs_per_s"], fast["one"]["docs_per_s"])
                 r["latency_partitioned_vs_no_latency_partitioned"] = ratio(slow["partitioned"]["docs_per_s"], fast["partitioned"]["docs_per_s"])
                 r["latency_default_vs_one_partition"] = ratio(slow["default"]["docs_per_s"], slow["one"]["docs_per_s"])
+                r["latency_default_vs_no_latency_one_partition"] = ratio(slow["default"]["docs_per_s"], fast["one"]["docs_per_s"])
         if live:
             r["live_latency_many_collections_vs_one"] = ratio(live["many"]["docs_per_s"], live["one"]["docs_per_s"])
             if "partitioned" in live:
                 r["live_latency_partitioned_vs_one_partition"] = ratio(live["partitioned"]["docs_per_s"], live["one"]["docs_per_s"])
+                r["live_latency_default_vs_one_partition"] = ratio(live["default"]["docs_per_s"], live["one"]["docs_per_s"])
         r["server_share_replay_connector"] = median([e["connector"]["server_share"] for e in rounds])
         r["server_share_live_connector"] = self.live["connector"]["server_share"]
 
