@@ -151,9 +151,8 @@ class FaunaGateway:
         )
         session = self._client.session  # its adapters hold pools of `pool_size` connections
         session.verify = self._verify_setting(connection)
-        # HTTP(S)_PROXY / NO_PROXY are read once, here: the endpoint never changes.
+        # HTTP(S)_PROXY / NO_PROXY are read once, here (the endpoint never changes), to pick the pool.
         session.proxies.update(requests.utils.get_environ_proxies(self._client.base_url))
-        session.trust_env = False
         request = session.prepare_request(Request("POST", self._client.base_url + "/", data=b"", auth=self._client.auth, headers={}))
         self._connection = _NodeConnection(session, request, timeout or urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=READ_TIMEOUT_SECONDS))
 
