@@ -16,6 +16,7 @@ DEFAULT_PAGE_SIZE = 1000  # documents of a few hundred bytes: a few hundred KB p
 MAX_PAGE_SIZE = 100_000  # Fauna silently caps larger pages (ReadAdaptor.MaxPageSize)
 DEFAULT_DELETED_AT_COLUMN = "deleted_at"
 DEFAULT_PARTITIONS = 8
+DEFAULT_PARALLEL_STREAMS = 4  # as the manifest's concurrency_level, which reads the same field
 CDC_DELETED_AT_COLUMN = "_ab_cdc_deleted_at"
 # Columns every record has; user-defined columns may not reuse them.
 BUILT_IN_COLUMNS = ("ref", "ts", "data", "ttl")
@@ -64,6 +65,12 @@ class FaunaConfig:
     collections: Tuple[str, ...] = ()  # empty: every collection
     settings: Mapping[str, CollectionSettings] = field(default_factory=dict)
     partitions: int = DEFAULT_PARTITIONS
+    parallel_streams: int = DEFAULT_PARALLEL_STREAMS
+
+    @property
+    def concurrent_queries(self) -> int:
+        """The most queries a sync may have in flight: every stream read at once, each by all its readers."""
+        return self.parallel_streams * self.partitions
 
     def for_collection(self, name: str) -> CollectionSettings:
         return self.settings.get(name) or CollectionSettings(name=name, deleted_at_column=self.deleted_at_column)
@@ -101,6 +108,7 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
         collections=collections,
         settings=settings,
         partitions=_int_field(config.get("partitions_per_collection", DEFAULT_PARTITIONS), "partitions_per_collection", 1, 32),
+        parallel_streams=_int_field(config.get("max_parallel_streams", DEFAULT_PARALLEL_STREAMS), "max_parallel_streams", 1, 32),
     )
 
 

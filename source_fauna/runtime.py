@@ -33,7 +33,9 @@ class FaunaRuntime:
     def gateway(self) -> FaunaGateway:
         with self._lock:
             if self._gateway is None:
-                self._gateway = FaunaGateway(self.config.connection)
+                # A connection per query that may be in flight: a smaller pool would open, use and
+                # drop a connection (a TLS handshake each) for every query beyond it, with a warning.
+                self._gateway = FaunaGateway(self.config.connection, pool_size=self.config.concurrent_queries)
             return self._gateway
 
     def catalog(self) -> List[CollectionInfo]:

@@ -14,6 +14,7 @@ def test_defaults_point_at_a_self_hosted_node_over_https():
     assert config.connection.endpoint == "https://localhost:8443"
     assert config.page_size == 1000 and config.deleted_at_column is None
     assert config.collections == () and config.wants("anything")
+    assert (config.parallel_streams, config.partitions, config.concurrent_queries) == (4, 8, 32)
 
 
 def test_an_old_connector_config_keeps_working_unchanged():
@@ -66,6 +67,8 @@ def test_per_collection_settings_override_the_defaults():
         ({"port": "eighty"}, "`port`"),
         ({"collection": {"page_size": 100001}}, "`collection.page_size`"),
         ({"collection": {"page_size": 0}}, "`collection.page_size`"),
+        ({"partitions_per_collection": 0}, "`partitions_per_collection`"),
+        ({"max_parallel_streams": 33}, "`max_parallel_streams`"),
         ({"collection": {"deletions": {"deletion_mode": "soft"}}}, "`collection.deletions.deletion_mode`"),
         ({"collections": ["a", "a"]}, "`collections`"),
         ({"tls": {"ca_certificate": "not a pem"}}, "`tls.ca_certificate`"),
