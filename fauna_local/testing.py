@@ -120,8 +120,9 @@ class LocalFauna:
     def clear_faults(self) -> None:
         self._admin("DELETE", "faults")
 
-    def set_latency(self, ms: float) -> None:
-        self._admin("POST", "latency", {"ms": ms})
+    def set_latency(self, ms: float, one_at_a_time: bool = False) -> None:
+        """Adds `ms` to every query request; `one_at_a_time` makes requests wait for each other, as on a node whose one worker is the limit."""
+        self._admin("POST", "latency", {"ms": ms, "one_at_a_time": one_at_a_time})
 
     def advance_clock(self, seconds: float) -> None:
         self._admin("POST", "clock", {"advance_seconds": seconds})

@@ -36,6 +36,9 @@ class Faults:
         self._lock = threading.Lock()
         self.spec: Optional[Dict[str, Any]] = None
         self.latency_ms = 0.0
+        # A node whose one worker is the limit: each request's latency waits for the one before.
+        self.one_at_a_time = False
+        self.worker = threading.Lock()
         self._count = 0
         self._fired = 0
         self._random: Optional[random.Random] = None
@@ -86,4 +89,4 @@ class Faults:
 
     def describe(self) -> Dict[str, Any]:
         with self._lock:
-            return {"spec": self.spec, "latency_ms": self.latency_ms, "seen": self._count, "fired": self._fired}
+            return {"spec": self.spec, "latency_ms": self.latency_ms, "one_at_a_time": self.one_at_a_time, "seen": self._count, "fired": self._fired}

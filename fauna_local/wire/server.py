@@ -1,7 +1,8 @@
 """HTTP front end: `POST /` queries, `GET|HEAD /ping`, admin endpoints under `/_local/`, fault injection.
 
 Latency and stalls are slept before the engine is entered, so they never hold the store lock (the issue:
-injected latency never blocks other clients). HTTP/1.1 keep-alive, as the driver's requests session expects.
+injected latency never blocks other clients), unless latency is asked one request at a time, as a node
+whose one worker is the limit would answer. HTTP/1.1 keep-alive, as the driver's requests session expects.
 """
 
 from __future__ import annotations
@@ -178,7 +179,10 @@ class Handler(BaseHTTPRequestHandler):
         server = self.server
         fault = server.faults.next()
         latency = server.faults.latency_ms
-        if latency:
+        if latency and server.faults.one_at_a_time:
+            with server.faults.worker:
+                time.sleep(latency / 1000.0)
+        elif latency:
             time.sleep(latency / 1000.0)
         if fault is not None and fault["action"] == "stall":
             time.sleep(fault["stall_seconds"])
@@ -210,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
             if route == "reset" and method == "POST":
                 engine.reset()
                 server.faults.clear()
-                server.faults.latency_ms = 0.0
+                server.faults.latency_ms, server.faults.one_at_a_time = 0.0, False
                 return self._json(200, {"ok": True})
             if route == "faults" and method == "POST":
                 server.faults.set(payload)
@@ -222,7 +226,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._json(200, server.faults.describe())
             if route == "latency" and method == "POST":
                 server.faults.latency_ms = float(payload.get("ms", 0))
-                return self._json(200, {"latency_ms": server.faults.latency_ms})
+                server.faults.one_at_a_time = bool(payload.get("one_at_a_time", False))
+                return self._json(200, {"latency_ms": server.faults.latency_ms, "one_at_a_time": server.faults.one_at_a_time})
             if route == "clock":
                 if method == "POST":
                     if "advance_seconds" in payload:

@@ -111,6 +111,21 @@ def test_given_latency_when_querying_then_each_request_takes_at_least_that_long(
     assert time.monotonic() - started >= 0.15
 
 
+def test_given_latency_one_at_a_time_when_two_clients_query_at_once_then_the_second_waits_for_the_first(server):
+    # A node whose one worker is the limit: concurrent requests queue, so two take twice the latency.
+    server.set_latency(300, one_at_a_time=True)
+    assert server.stats()["faults"]["one_at_a_time"] is True
+    started = time.monotonic()
+    others = [threading.Thread(target=lambda: post(server, b"1")) for _ in range(2)]
+    for other in others:
+        other.start()
+    for other in others:
+        other.join(timeout=5)
+    assert time.monotonic() - started >= 0.6
+    server.reset()
+    assert server.stats()["faults"]["one_at_a_time"] is False, "reset clears it with the latency"
+
+
 def test_given_the_driver_when_503_is_injected_then_unavailable_error(server):
     # driver errors.py: 503 -> UnavailableError.
     server.set_faults(every=1, action="503")
