@@ -116,26 +116,35 @@ SKEWED_IDS = [str(i) for i in (101, 5_000_000, 90_000_000_000)] + [str(300_000_0
 
 
 @pytest.mark.parametrize(
-    "latency_ms,ids", [(0, None), (40, None), (40, SKEWED_IDS)], ids=["near-node", "remote-node", "remote-node-skewed-ids"]
+    "latency_ms,ids,one_at_a_time",
+    [(0, None, False), (40, None, False), (40, SKEWED_IDS, False), (40, None, True)],
+    ids=["near-node", "remote-node", "remote-node-skewed-ids", "node-that-is-the-limit"],
 )
-def test_a_snapshot_read_by_parallel_readers_returns_every_document_once(fauna, source, latency_ms, ids):
+def test_a_snapshot_read_by_parallel_readers_returns_every_document_once(fauna, source, latency_ms, ids, one_at_a_time):
     client = fauna.client()
     create_collection(client, "users")
     created = []
-    for batch in range(4):
+    batches = 16 if one_at_a_time else 4  # 58 pages: time for readers to join, be judged and leave
+    for batch in range(batches):
         created += create_documents(client, "users", [{"batch": batch, "n": n} for n in range(25)], ids and ids[batch * 25 : (batch + 1) * 25])
     config = fauna.config(collection={"page_size": 7}, partitions_per_collection=4)
     catalog = source.discover_catalog(config, "full_refresh")
-    fauna.set_latency(latency_ms)
+    fauna.set_latency(latency_ms, one_at_a_time=one_at_a_time)
     try:
         output = source.run("read", config, catalog)
     finally:
         fauna.set_latency(0)
     assert output.returncode == 0, output.errors
     assert sorted(refs(output.records_of("users"))) == sorted(document["ref"].id() for document in created)
+    left = [line for line in output.logs if " again: " in line]
     if latency_ms:
-        # ~15 pages of 40 ms leave the CPU idle: more readers must have joined.
+        # Pages of 40 ms leave the CPU idle: more readers must have joined.
         assert any("parallel readers" in line for line in output.logs), "no reader joined while pages waited on the network"
+    if one_at_a_time:
+        # The node answers one request at a time: pages came no faster, so the helpers handed their ids back.
+        assert left and "did not make pages come faster" in left[0], output.logs
+    else:
+        assert not left, "readers left a read where they paid"
 
 
 def test_deletions_fail_clearly_when_the_last_sync_is_older_than_the_collections_history(fauna, source):

@@ -6,10 +6,11 @@ documents per second whatever the machine. Several readers therefore share the c
 
 Readers are added only while they pay. The calling thread starts alone on every id; a helper
 thread joins when, while the calling thread waited for its pages, the process left the CPU mostly
-idle: the pages are waiting on the network. Against a near node the CPU is the limit, and extra
-readers would only add thread switching and memory (measured on 200,000 documents: 4 readers from
-the start took about a fifth more CPU per document and 35 MB more memory than one). Memory stays
-bounded by about 2 × readers pages (readers running, not allowed).
+idle: the pages are waiting on the network, or on the node. Helpers join on trial: unless pages
+then come faster, they hand their ids back and leave. Against a near node the CPU is the limit,
+and extra readers would only add thread switching and memory (measured on 200,000 documents: 4
+readers from the start took about a fifth more CPU per document and 35 MB more memory than one).
+Memory stays bounded by about 2 × readers pages (readers running, not allowed).
 
 Work is shared by splitting, not by fixed ranges: a reader that joins, or that has finished its
 ids, takes the far half of the widest range still being read. Fauna's ids grow with creation
@@ -23,7 +24,8 @@ import math
 import queue
 import threading
 import time
-from typing import Any, Callable, Iterator, List, Optional, Tuple
+from collections import deque
+from typing import Any, Callable, Deque, Iterator, List, Optional, Tuple
 
 _DONE = object()
 logger = logging.getLogger("airbyte")
@@ -127,22 +129,108 @@ class CpuHeadroom:
         return max(1, math.ceil(readers * self._busy / max(self.last_share, 0.01)) - readers)
 
 
+class PayCheck:
+    """Tells whether the first helpers that joined a read made pages come faster; the caller retires them if not.
+
+    An idle CPU while a reader waits says the wait is not this process's own; it does not say that
+    another reader will shorten it. A node that is itself the limit (a busy node on the same small
+    machine) answers two readers no faster than one. Through the bench's recording proxy, 2 of 10
+    reads of 100,000 documents took on helpers this way and took 10 s instead of 8, each helper
+    keeping two pages in memory to the end of the read.
+
+    So the first helpers join on trial. Once every reader has handed over a page, pages must come
+    faster by at least `gain` of what the readers promise: with the default half, 1.5 × with two
+    readers instead of one, 2 × with three or more (beyond that this process's own CPU may be the
+    limit). Both rates are taken over two pages per reader, at least 8, so that one slow page does
+    not decide. Once a trial has paid, the node is known to serve readers side by side, and later
+    helpers join without one. A failed trial makes the next one wait `wait_pages` pages, twice as
+    many after each failure, so a node that was slow for a moment is tried again later.
+    """
+
+    def __init__(self, gain: float = 0.5, wait_pages: int = 32, clock: Callable[[], float] = time.monotonic) -> None:
+        self._gain = gain
+        self._wait_pages = wait_pages
+        self._clock = clock
+        self._handed: Deque[float] = deque(maxlen=65)  # when the last pages were handed over
+        self._pages = 0
+        self._trial: Optional[Tuple[int, int, float, int]] = None  # readers before, after, pages per second before, pages at start
+        self._measured_from: Optional[Tuple[int, float]] = None  # pages and time once every reader handed over one
+        self._next_trial = 0
+        self._failures = 0
+        self.paid = False  # a trial has paid: later helpers need none
+        self.last_rates = (0.0, 0.0)  # pages per second before and during the last trial
+
+    def page(self) -> None:
+        self._pages += 1
+        self._handed.append(self._clock())
+        if self._trial is not None and self._measured_from is None and self._pages - self._trial[3] >= self._trial[1]:
+            self._measured_from = (self._pages, self._handed[-1])  # every reader's first page, thread start-up included, is not measured
+
+    def may_try(self) -> bool:
+        return self._trial is None and self._pages >= self._next_trial and len(self._handed) >= 2
+
+    def start(self, readers_before: int, readers_after: int) -> None:
+        self._trial = (readers_before, readers_after, self._rate(self._measured_pages(readers_before)), self._pages)
+        self._measured_from = None
+
+    def verdict(self) -> Optional[bool]:
+        """None while no trial has been measured yet; then whether the helpers paid, which ends the trial."""
+        if self._trial is None:
+            return None
+        if self._measured_from is None or self._pages - self._measured_from[0] < self._measured_pages(self._trial[1]):
+            return None
+        before, after, rate_before, _ = self._trial
+        pages, since = self._measured_from
+        rate = (self._pages - pages) / max(self._handed[-1] - since, 1e-9)
+        self.last_rates = (rate_before, rate)
+        self._trial = None
+        promised = min(after, 3 * before) / before
+        if rate >= rate_before * (1 + self._gain * (promised - 1)):
+            self.paid = True
+            return True
+        self._failures += 1
+        self._next_trial = self._pages + self._wait_pages * 2**self._failures
+        return False
+
+    @staticmethod
+    def _measured_pages(readers: int) -> int:
+        return max(8, 2 * readers)
+
+    def _rate(self, pages: int) -> float:
+        """Pages per second over the last `pages` pages handed over (at least two)."""
+        recent = list(self._handed)[-max(2, pages + 1) :]
+        span = recent[-1] - recent[0]
+        return (len(recent) - 1) / span if span > 0 else math.inf
+
+
+def _readers(count: int) -> str:
+    return f"{count} reader" if count == 1 else f"{count} readers"
+
+
 def read_in_parallel(
     whole: IdRange,
     read_range: Callable[[IdRange, threading.Event], Iterator[Any]],
     max_readers: int,
     headroom: Optional[CpuHeadroom] = None,
     what: str = "the snapshot",
+    pay: Optional[PayCheck] = None,
 ) -> Iterator[Any]:
     """Reads every id of `whole` with up to `max_readers` readers; yields what the reads produce, as it comes.
 
-    The calling thread reads first; helper threads join while the CPU has headroom, and every
-    reader that runs out of ids takes half of the widest range still being read. Without helpers
-    this is exactly a sequential read: no thread switch per page. A failure in any range stops the
-    others and is raised here; so does closing this generator.
+    The calling thread reads first; helper threads join while the CPU has headroom and stay while
+    they pay, and every reader that runs out of ids takes a range a retired helper left, or else
+    half of the widest range still being read. Without helpers this is exactly a sequential read:
+    no thread switch per page. A failure in any range stops the others and is raised here; so does
+    closing this generator.
+
+    `read_range` yields pages, and tells its range where the next page begins (`IdRange.reached`)
+    before it yields one, so that a helper leaving after a page leaves exactly the ids not yet read.
     """
     headroom = headroom or CpuHeadroom()
+    pay = pay or PayCheck()
     reading: List[IdRange] = []  # ranges some reader is on
+    left_behind: List[IdRange] = []  # ranges of retired helpers, for the next reader that looks for work
+    calling_thread_done = False
     reading_lock = threading.Lock()
     results: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
     # One slot per running helper: a helper may leave one page in `results` and hold one more
@@ -150,19 +238,38 @@ def read_in_parallel(
     slots = threading.Semaphore(0)
     stop = threading.Event()
     helpers: List[threading.Thread] = []
+    retired: List[threading.Event] = []  # one per helper: set to make it leave after its page
+    on_trial: List[int] = []  # the helpers that joined in the running trial
     finished = 0
 
-    def take(done: Optional[IdRange]) -> Optional[IdRange]:
-        """Leaves `done` and answers the far half of the range with the most ids ahead, if any is left."""
+    def take(done: Optional[IdRange], calling_thread: bool = False) -> Optional[IdRange]:
+        """Leaves `done` and answers a range left behind or the far half of the widest range, if any is left."""
+        nonlocal calling_thread_done
         with reading_lock:
             if done is not None:
                 reading.remove(done)
+            if left_behind:
+                far = left_behind.pop()
+                reading.append(far)
+                return far
             for widest in sorted(reading, key=IdRange.left, reverse=True):
                 far = widest.split()
                 if far is not None:
                     reading.append(far)
                     return far
+            if calling_thread:
+                calling_thread_done = True
             return None
+
+    def leave(id_range: IdRange) -> bool:
+        """Leaves the rest of a retired helper's range to another reader; refused once the calling thread looks for no more work."""
+        with reading_lock:
+            if calling_thread_done:
+                return False
+            reading.remove(id_range)
+            if id_range.left() > 0:
+                left_behind.append(id_range)
+            return True
 
     def splittable() -> bool:
         with reading_lock:
@@ -177,13 +284,21 @@ def read_in_parallel(
         results.put(item)
         return True
 
-    def help(id_range: Optional[IdRange]) -> None:
+    def help(id_range: Optional[IdRange], retire: threading.Event) -> None:
         try:
             while id_range is not None:
                 for item in read_range(id_range, stop):
                     if not put(item):
                         return
-                id_range = take(id_range)
+                    if retire.is_set() and leave(id_range):
+                        # Gives its slot back, so that pages in memory stay bounded by the helpers running.
+                        while not slots.acquire(timeout=0.1):
+                            if stop.is_set():
+                                return
+                        id_range = None
+                        break
+                else:
+                    id_range = take(id_range)
             put(_DONE, page=False)
         except BaseException as error:  # handed to the consumer, which raises it
             put(error, page=False)
@@ -205,7 +320,46 @@ def read_in_parallel(
                 raise item
             else:
                 slots.release()
+                pay.page()
                 yield item
+
+    def running() -> int:
+        return 1 + sum(not retire.is_set() for retire in retired)
+
+    def add_readers() -> None:
+        readers = running()
+        more = min(max_readers - readers, headroom.more_readers(readers))
+        while len(on_trial) < more and (far := take(None)) is not None:
+            retire = threading.Event()
+            helper = threading.Thread(target=help, args=(far, retire), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
+            on_trial.append(len(helpers))
+            helpers.append(helper)
+            retired.append(retire)
+            slots.release()
+            helper.start()
+        if on_trial:
+            if pay.paid:
+                on_trial.clear()
+            else:
+                pay.start(readers, running())
+            logger.info(
+                f"Reading {what} with {running()} parallel readers (at most {max_readers}): "
+                f"the process used {headroom.last_share:.0%} of a CPU while it waited for pages, "
+                "so they were waiting on the network or the node."
+            )
+
+    def judge_trial() -> None:
+        paid = pay.verdict()
+        if paid is False:
+            for helper in on_trial:
+                retired[helper].set()
+            before, during = pay.last_rates
+            logger.info(
+                f"Reading {what} with {_readers(running())} again: {_readers(len(on_trial))} more did not make pages come faster "
+                f"({during:.1f} pages/s against {before:.1f} before), so the node, not the network, is the limit."
+            )
+        if paid is not None:
+            on_trial.clear()
 
     try:
         id_range: Optional[IdRange] = whole
@@ -218,23 +372,14 @@ def read_in_parallel(
                 headroom.pause()
                 if item is _DONE:
                     break
+                pay.page()
                 yield item
                 yield from handed_over(block=False)
-                if len(helpers) + 1 < max_readers and splittable():
-                    more = min(max_readers - len(helpers) - 1, headroom.more_readers(len(helpers) + 1))
-                    started = 0
-                    while started < more and (far := take(None)) is not None:
-                        helper = threading.Thread(target=help, args=(far,), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
-                        helpers.append(helper)
-                        slots.release()
-                        helper.start()
-                        started += 1
-                    if started:
-                        logger.info(
-                            f"Reading {what} with {len(helpers) + 1} parallel readers (at most {max_readers}): "
-                            f"the process used {headroom.last_share:.0%} of a CPU while it waited for pages, so they were waiting on the network."
-                        )
-            id_range = take(id_range)
+                if on_trial:
+                    judge_trial()
+                elif running() < max_readers and pay.may_try() and splittable():
+                    add_readers()
+            id_range = take(id_range, calling_thread=True)
         if finished < len(helpers):
             yield from handed_over(block=True)
     finally:

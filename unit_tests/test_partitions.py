@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from source_fauna.partitions import CpuHeadroom, IdRange, read_in_parallel
+from source_fauna.partitions import CpuHeadroom, IdRange, PayCheck, read_in_parallel
 
 
 def test_a_split_hands_over_the_far_half_of_what_is_left():
@@ -48,6 +48,24 @@ class _Headroom(CpuHeadroom):
         return 1 if self.room else 0
 
 
+class _Pays(PayCheck):
+    """Helpers that always pay (`True`), or that never do (`False`), judged at once."""
+
+    def __init__(self, pays: bool = True) -> None:
+        super().__init__()
+        self.pays = pays
+        self.trials = 0
+
+    def may_try(self) -> bool:
+        return self.pays or self.trials == 0
+
+    def start(self, readers_before: int, readers_after: int) -> None:
+        self.trials += 1
+
+    def verdict(self) -> bool:
+        return self.pays
+
+
 def _pager(ids, readers=None, page=3, wait=0.0):
     """Reads sorted `ids` as the collection reader does: page after page from the range's start, asking where to stop."""
 
@@ -83,7 +101,7 @@ SKEWED = [10, 5_000, 90_000] + list(range(1_000_000, 1_000_600))
 
 def test_with_cpu_headroom_every_id_is_read_once_even_when_most_ids_are_crowded_at_the_end():
     readers = {}
-    items = list(read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.002), 4, headroom=_Headroom(True)))
+    items = list(read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.002), 4, headroom=_Headroom(True), pay=_Pays()))
     assert sorted(items) == SKEWED, "an id was read twice or skipped"
     assert all(len(names) == 1 for names in readers.values())
     crowded = {next(iter(readers[item])) for item in SKEWED[3:]}
@@ -93,8 +111,33 @@ def test_with_cpu_headroom_every_id_is_read_once_even_when_most_ids_are_crowded_
 
 def test_no_more_readers_than_allowed():
     readers = {}
-    list(read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.001), 3, headroom=_Headroom(True)))
+    list(read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.001), 3, headroom=_Headroom(True), pay=_Pays()))
     assert len({name for names in readers.values() for name in names}) <= 3
+
+
+def test_helpers_that_do_not_pay_leave_their_ids_to_the_others_and_every_id_is_read_once():
+    ids, readers, pay = list(range(600)), {}, _Pays(False)
+    read = _pager(ids, readers, wait=0.001)
+
+    def read_pages(id_range, stop):  # as the collection reader: whole pages, after `reached`
+        page = []
+        for item in read(id_range, stop):
+            page.append(item)
+            if len(page) == 3:
+                yield page
+                page = []
+        if page:
+            yield page
+
+    pages = list(read_in_parallel(IdRange(0, 600), read_pages, 4, headroom=_Headroom(True), pay=pay))
+    assert sorted(item for page in pages for item in page) == ids, "an id was read twice or skipped"
+    assert all(len(names) == 1 for names in readers.values())
+    assert pay.trials == 1
+    by_helper = [item for item in ids if next(iter(readers[item])).startswith("fauna-range")]
+    # The helper took the far half (about 300 and up), read a page or two and left; the calling thread read the rest.
+    assert by_helper and 295 < by_helper[0] < 305 and by_helper == list(range(by_helper[0], by_helper[0] + len(by_helper))), by_helper
+    assert len(by_helper) <= 9, "the helper stayed"
+    assert {next(iter(readers[item])) for item in ids if item not in by_helper} == {threading.current_thread().name}
 
 
 def test_a_helper_reads_at_most_two_pages_ahead_of_the_consumer():
@@ -109,7 +152,7 @@ def test_a_helper_reads_at_most_two_pages_ahead_of_the_consumer():
             if stop.is_set():
                 return
 
-    items = read_in_parallel(IdRange(0, 1_000), read, 8, headroom=_Headroom(True))
+    items = read_in_parallel(IdRange(0, 1_000), read, 8, headroom=_Headroom(True), pay=_Pays())
     assert [next(items), next(items)] == [0, 1]  # one helper joined in between and took ids 500 and up
     time.sleep(0.3)  # the consumer is busy elsewhere meanwhile
     (helper,) = [name for name in produced if name.startswith("fauna-range")]
@@ -129,7 +172,7 @@ def test_a_failing_range_stops_the_read_and_raises(failing):
         yield from read(id_range, stop)
 
     with pytest.raises(RuntimeError, match="range failed"):
-        list(read_in_parallel(IdRange(0, 100), failing_read, 4, headroom=_Headroom(True)))
+        list(read_in_parallel(IdRange(0, 100), failing_read, 4, headroom=_Headroom(True), pay=_Pays()))
 
 
 def test_closing_the_reader_stops_the_helpers():
@@ -146,7 +189,7 @@ def test_closing_the_reader_stops_the_helpers():
         finally:
             stopped.set()
 
-    items = read_in_parallel(IdRange(0, 100), read, 2, headroom=_Headroom(True))
+    items = read_in_parallel(IdRange(0, 100), read, 2, headroom=_Headroom(True), pay=_Pays())
     next(items)  # the calling thread's first item, after which a helper takes the far half
     next(items)
     items.close()
@@ -176,3 +219,56 @@ def test_cpu_headroom_asks_for_as_many_readers_as_the_idle_cpu_could_feed():
     assert headroom.more_readers(3) == 0, "90 %: the CPU is the limit"
     fetch(0.1, 0.01)
     assert headroom.more_readers(3) == 0, "idle once after a busy interval"
+
+
+def test_pay_check_keeps_helpers_that_make_pages_come_faster():
+    now = [0.0]
+    pay = PayCheck(gain=0.5, wait_pages=32, clock=lambda: now[0])
+
+    def pages(count, seconds_apart):
+        for _ in range(count):
+            now[0] += seconds_apart
+            pay.page()
+
+    assert not pay.may_try(), "no rate to compare with before two pages"
+    pages(1, 0.5)
+    pages(8, 0.1)  # one reader: 10 pages per second, measured over the last 8 pages
+    assert pay.may_try()
+    pay.start(1, 2)
+    assert not pay.may_try(), "one trial at a time"
+    pages(2, 0.1)  # every reader's first page: not measured
+    pages(7, 0.06)
+    assert pay.verdict() is None, "judged on two pages per reader, at least 8"
+    pages(1, 0.06)
+    assert pay.verdict() is True, "16.7 pages per second is more than the 1.5 × 10 that two readers must reach"
+    assert pay.last_rates == pytest.approx((10, 1 / 0.06))
+    assert pay.paid, "later helpers join without a trial"
+
+
+def test_pay_check_retires_helpers_that_do_not_and_tries_again_later():
+    now = [0.0]
+    pay = PayCheck(gain=0.5, wait_pages=32, clock=lambda: now[0])
+
+    def pages(count, seconds_apart):
+        for _ in range(count):
+            now[0] += seconds_apart
+            pay.page()
+
+    pages(9, 0.1)
+    pay.start(1, 3)
+    pages(3 + 8, 0.06)  # 16.7 pages per second: three readers must reach 2 × 10
+    assert pay.verdict() is False
+    pages(63, 0.1)
+    assert not pay.may_try(), "the next trial waits 64 pages after a first failure"
+    pages(1, 0.1)
+    assert pay.may_try()
+    pay.start(1, 2)
+    pages(2 + 8, 0.1)
+    assert pay.verdict() is False
+    pages(127, 0.1)
+    assert not pay.may_try(), "and twice as long after a second one"
+    pages(1, 0.1)
+    assert pay.may_try() and not pay.paid
+    pay.start(1, 8)
+    pages(8 + 16, 0.045)  # 22 pages per second: beyond three readers, 2 × is enough (the CPU may be the limit)
+    assert pay.verdict() is True
