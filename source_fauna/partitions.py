@@ -203,10 +203,6 @@ class PayCheck:
         return (len(recent) - 1) / span if span > 0 else math.inf
 
 
-def _readers(count: int) -> str:
-    return f"{count} reader" if count == 1 else f"{count} readers"
-
-
 def read_in_parallel(
     whole: IdRange,
     read_range: Callable[[IdRange, threading.Event], Iterator[Any]],
@@ -355,7 +351,7 @@ def read_in_parallel(
                 retired[helper].set()
             before, during = pay.last_rates
             logger.info(
-                f"Reading {what} with {_readers(running())} again: {_readers(len(on_trial))} more did not make pages come faster "
+                f"Stopped {len(on_trial)} of the parallel readers of {what}, leaving {running()}: pages came no faster "
                 f"({during:.1f} pages/s against {before:.1f} before), so the node, not the network, is the limit."
             )
         if paid is not None:
