@@ -18,6 +18,7 @@ import orjson
 
 RECORD_MARK = b'{"type":"RECORD"'
 RECORD_MARK_SPACED = b'{"type": "RECORD"'
+READERS_MARK = b"parallel readers"  # the connector's log lines when readers join or stop
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -41,6 +42,7 @@ class SourceRun:
     errors: List[str] = field(default_factory=list)
     stderr_tail: str = ""
     record_lines: Optional[List[bytes]] = None
+    reader_logs: List[str] = field(default_factory=list)  # what the connector logged about its parallel readers
 
     @property
     def cpu(self) -> float:
@@ -113,13 +115,13 @@ def run_source(
             process.kill()
             break
         # Whole lines are split only for non-record messages (state, trace) and when records are kept.
-        if keep_records or b'"STATE"' in complete or b'"TRACE"' in complete:
+        if keep_records or b'"STATE"' in complete or b'"TRACE"' in complete or READERS_MARK in complete:
             for line in complete.splitlines():
                 kind = _kind(line)
                 if kind == "RECORD":
                     if kept is not None:
                         kept.append(line)
-                elif kind in ("STATE", "TRACE"):
+                elif kind in ("STATE", "TRACE") or (kind == "LOG" and READERS_MARK in line):
                     special.append(line)
         try:
             err = os.read(process.stderr.fileno(), 1 << 16)
@@ -129,7 +131,7 @@ def run_source(
         except BlockingIOError:
             pass
     for line in leftover.splitlines():
-        if _kind(line) in ("STATE", "TRACE"):
+        if _kind(line) in ("STATE", "TRACE") or (_kind(line) == "LOG" and READERS_MARK in line):
             special.append(line)
     hwm.stop()
     _, status, usage = os.wait4(process.pid, 0)
@@ -139,11 +141,13 @@ def run_source(
     stderr_chunks.append(process.stderr.read() or b"")
     process.stdout.close()
     process.stderr.close()
-    states, errors = [], []
+    states, errors, reader_logs = [], [], []
     for line in special:
         message = orjson.loads(line)
         if message["type"] == "STATE":
             states.append(message["state"])
+        elif message["type"] == "LOG":
+            reader_logs.append(message["log"]["message"])
         elif message.get("trace", {}).get("type") == "ERROR":
             error = message["trace"]["error"]
             internal = error.get("internal_message")
@@ -167,6 +171,7 @@ def run_source(
         rusage_maxrss_mb=usage.ru_maxrss / 1024.0,
         states=states,
         errors=errors,
+        reader_logs=reader_logs,
         stderr_tail=b"".join(stderr_chunks)[-3000:].decode("utf-8", "replace"),
         record_lines=kept,
     )

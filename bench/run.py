@@ -287,9 +287,20 @@ def row_of(run: measure.SourceRun, label: str, target: str, expected: Optional[i
         server_share=server_cpu / (server_cpu + run.cpu) if (server_cpu + run.cpu) else None,
     )
     row.update(extra)
+    if run.reader_logs:
+        row["reader_logs"] = run.reader_logs
     if run.returncode != 0 or run.errors:
         row["stderr_tail"] = run.stderr_tail[-1500:]
     return row
+
+
+def readers_summary(messages: List[str]) -> str:
+    """`2, back to 1, 4` from the connector's messages as parallel readers joined and stopped."""
+    steps = []
+    for message in messages:
+        joined, stopped = re.search(r" with (\d+) parallel readers", message), re.search(r", leaving (\d+)", message)
+        steps.append(joined.group(1) if joined else f"back to {stopped.group(1)}" if stopped else message[:60])
+    return ", ".join(steps)
 
 
 def driver_row(run: measure.SourceRun, label: str, target: str, expected: int, server_cpu: float, **extra: Any) -> Dict[str, Any]:
@@ -347,6 +358,8 @@ class Bench:
             f"  {row['label']:<44} {row['target']:<6} {row['records']:>8} docs {rate:>9,.0f}/s "
             f"cpu {row['cpu_s']:6.2f}s rss {row['max_rss_mb']:4.0f}MB server {row['server_cpu_s']:5.2f}s{problem}"
         )
+        if row.get("reader_logs"):
+            log(f"    parallel readers: {readers_summary(row['reader_logs'])}")
         return row
 
     def source(self, label: str, target: str, server: Server, command: List[str], expected: Optional[int], keep: bool = False, **extra: Any) -> tuple:
