@@ -139,16 +139,16 @@ class PayCheck:
     keeping two pages in memory to the end of the read.
 
     So the first helpers join on trial. Once every reader has handed over a page, pages must come
-    faster by at least `gain` of what the readers promise: with the default half, 1.5 × with two
-    readers instead of one, 2 × with three or more (beyond that this process's own CPU may be the
-    limit). Both rates are taken over two pages per reader, at least 8, so that one slow page does
-    not decide. Once a trial has paid, the node is known to serve readers side by side, and later
+    at least `faster` times as fast as before, however many helpers joined: more readers than two
+    may find this process's own CPU the limit, and a node that is the limit gives no gain at all.
+    Both rates are taken over two pages per reader, at least 8, so that one slow page does not
+    decide. Once a trial has paid, the node is known to serve readers side by side, and later
     helpers join without one. A failed trial makes the next one wait `wait_pages` pages, twice as
     many after each failure, so a node that was slow for a moment is tried again later.
     """
 
-    def __init__(self, gain: float = 0.5, wait_pages: int = 32, clock: Callable[[], float] = time.monotonic) -> None:
-        self._gain = gain
+    def __init__(self, faster: float = 1.5, wait_pages: int = 32, clock: Callable[[], float] = time.monotonic) -> None:
+        self._faster = faster
         self._wait_pages = wait_pages
         self._clock = clock
         self._handed: Deque[float] = deque(maxlen=65)  # when the last pages were handed over
@@ -162,7 +162,8 @@ class PayCheck:
 
     def page(self) -> None:
         self._pages += 1
-        self._handed.append(self._clock())
+        if self._pages > 1:  # the first page also paid for the read's start (and the CDK's first record)
+            self._handed.append(self._clock())
         if self._trial is not None and self._measured_from is None and self._pages - self._trial[3] >= self._trial[1]:
             self._measured_from = (self._pages, self._handed[-1])  # every reader's first page, thread start-up included, is not measured
 
@@ -179,13 +180,12 @@ class PayCheck:
             return None
         if self._measured_from is None or self._pages - self._measured_from[0] < self._measured_pages(self._trial[1]):
             return None
-        before, after, rate_before, _ = self._trial
+        rate_before = self._trial[2]
         pages, since = self._measured_from
         rate = (self._pages - pages) / max(self._handed[-1] - since, 1e-9)
         self.last_rates = (rate_before, rate)
         self._trial = None
-        promised = min(after, 3 * before) / before
-        if rate >= rate_before * (1 + self._gain * (promised - 1)):
+        if rate >= rate_before * self._faster:
             self.paid = True
             return True
         self._failures += 1
