@@ -25,7 +25,7 @@ import queue
 import threading
 import time
 from collections import deque
-from typing import Any, Callable, Deque, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Deque, Iterator, List, NamedTuple, Optional, Tuple
 
 _DONE = object()
 logger = logging.getLogger("airbyte")
@@ -129,6 +129,12 @@ class CpuHeadroom:
         return max(1, math.ceil(readers * self._busy / max(self.last_share, 0.01)) - readers)
 
 
+class _Trial(NamedTuple):
+    readers: int  # readers running once the helpers joined
+    rate_before: float  # pages per second before they joined
+    started: int  # pages handed over when they joined
+
+
 class PayCheck:
     """Tells whether the first helpers that joined a read made pages come faster; the caller retires them if not.
 
@@ -153,7 +159,7 @@ class PayCheck:
         self._clock = clock
         self._handed: Deque[float] = deque(maxlen=65)  # when the last pages were handed over
         self._pages = 0
-        self._trial: Optional[Tuple[int, int, float, int]] = None  # readers before, after, pages per second before, pages at start
+        self._trial: Optional[_Trial] = None
         self._measured_from: Optional[Tuple[int, float]] = None  # pages and time once every reader handed over one
         self._next_trial = 0
         self._failures = 0
@@ -164,23 +170,23 @@ class PayCheck:
         self._pages += 1
         if self._pages > 1:  # the first page also paid for the read's start (and the CDK's first record)
             self._handed.append(self._clock())
-        if self._trial is not None and self._measured_from is None and self._pages - self._trial[3] >= self._trial[1]:
-            self._measured_from = (self._pages, self._handed[-1])  # every reader's first page, thread start-up included, is not measured
+        if self._trial is not None and self._measured_from is None and self._pages - self._trial.started >= self._trial.readers:
+            self._measured_from = (self._pages, self._handed[-1])  # every reader's first page, thread start included, is not measured
 
     def may_try(self) -> bool:
         return self._trial is None and self._pages >= self._next_trial and len(self._handed) >= 2
 
     def start(self, readers_before: int, readers_after: int) -> None:
-        self._trial = (readers_before, readers_after, self._rate(self._measured_pages(readers_before)), self._pages)
+        self._trial = _Trial(readers_after, self._rate(self._measured_pages(readers_before)), self._pages)
         self._measured_from = None
 
     def verdict(self) -> Optional[bool]:
         """None while no trial has been measured yet; then whether the helpers paid, which ends the trial."""
         if self._trial is None:
             return None
-        if self._measured_from is None or self._pages - self._measured_from[0] < self._measured_pages(self._trial[1]):
+        if self._measured_from is None or self._pages - self._measured_from[0] < self._measured_pages(self._trial.readers):
             return None
-        rate_before = self._trial[2]
+        rate_before = self._trial.rate_before
         pages, since = self._measured_from
         rate = (self._pages - pages) / max(self._handed[-1] - since, 1e-9)
         self.last_rates = (rate_before, rate)
