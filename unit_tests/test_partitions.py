@@ -221,7 +221,8 @@ def test_cpu_headroom_asks_for_as_many_readers_as_the_idle_cpu_could_feed():
     assert headroom.more_readers(3) == 0, "idle once after a busy interval"
 
 
-def test_pay_check_keeps_helpers_that_make_pages_come_faster():
+def _pay_check_on_a_fake_clock():
+    """A PayCheck, and `pages(count, seconds_apart)`, which hands it pages that far apart."""
     now = [0.0]
     pay = PayCheck(faster=1.5, wait_pages=32, clock=lambda: now[0])
 
@@ -230,6 +231,11 @@ def test_pay_check_keeps_helpers_that_make_pages_come_faster():
             now[0] += seconds_apart
             pay.page()
 
+    return pay, pages
+
+
+def test_pay_check_keeps_helpers_that_make_pages_come_faster():
+    pay, pages = _pay_check_on_a_fake_clock()
     pages(2, 0.1)
     assert not pay.may_try(), "the first page paid for the read's start: no rate before three pages"
     pages(1, 0.1)
@@ -248,14 +254,7 @@ def test_pay_check_keeps_helpers_that_make_pages_come_faster():
 
 
 def test_pay_check_retires_helpers_that_do_not_and_tries_again_later():
-    now = [0.0]
-    pay = PayCheck(faster=1.5, wait_pages=32, clock=lambda: now[0])
-
-    def pages(count, seconds_apart):
-        for _ in range(count):
-            now[0] += seconds_apart
-            pay.page()
-
+    pay, pages = _pay_check_on_a_fake_clock()
     pages(9, 0.1)
     pay.start(1, 3)
     pages(3 + 8, 0.07)  # 14.3 pages per second with three readers: short of 1.5 × 10
