@@ -331,18 +331,18 @@ def read_in_parallel(
     def add_readers() -> None:
         readers = running()
         more = min(max_readers - readers, headroom.more_readers(readers))
-        while len(on_trial) < more and (far := take(None)) is not None:
+        joined: List[int] = []
+        while len(joined) < more and (far := take(None)) is not None:
             retire = threading.Event()
             helper = threading.Thread(target=help, args=(far, retire), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
-            on_trial.append(len(helpers))
+            joined.append(len(helpers))
             helpers.append(helper)
             retired.append(retire)
             slots.release()
             helper.start()
-        if on_trial:
-            if pay.paid:
-                on_trial.clear()
-            else:
+        if joined:
+            if not pay.paid:
+                on_trial.extend(joined)
                 pay.start(readers, running())
             logger.info(
                 f"Reading {what} with {running()} parallel readers (at most {max_readers}): "
