@@ -121,7 +121,7 @@ def run_source(
                 if kind == "RECORD":
                     if kept is not None:
                         kept.append(line)
-                elif kind in ("STATE", "TRACE") or (kind == "LOG" and READERS_MARK in line):
+                elif _special(kind, line):
                     special.append(line)
         try:
             err = os.read(process.stderr.fileno(), 1 << 16)
@@ -131,7 +131,7 @@ def run_source(
         except BlockingIOError:
             pass
     for line in leftover.splitlines():
-        if _kind(line) in ("STATE", "TRACE") or (_kind(line) == "LOG" and READERS_MARK in line):
+        if _special(_kind(line), line):
             special.append(line)
     hwm.stop()
     _, status, usage = os.wait4(process.pid, 0)
@@ -206,6 +206,11 @@ class _HighWaterMark:
         self._read()  # a zombie has no VmHWM; the last read while alive stands
         self._done.set()
         self._thread.join()
+
+
+def _special(kind: str, line: bytes) -> bool:
+    """Messages kept besides records: states, traces (errors) and the connector's lines about its readers."""
+    return kind in ("STATE", "TRACE") or (kind == "LOG" and READERS_MARK in line)
 
 
 def _kind(line: bytes) -> str:
