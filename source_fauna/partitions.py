@@ -13,7 +13,7 @@ readers from the start took about a fifth more CPU per document and 35 MB more m
 Memory stays bounded by about 2 × readers pages (readers running, not allowed).
 
 Work is shared by splitting, not by fixed ranges: a reader that joins, or that has finished its
-ids, takes the far half of the widest range still being read. Fauna's ids grow with creation
+ids, takes the far half of the range with the most pages still ahead. Fauna's ids grow with creation
 time, so a collection that grew over years has most of its documents among its newest ids; ranges
 of equal width fixed up front would leave one reader with most of the work, while halving what is
 left keeps every reader busy until the end, whatever the ids' spread.
@@ -38,16 +38,27 @@ class IdRange:
     must stop; `split` hands the far half of what is left to another reader. Both happen under
     one lock, so each id is read by exactly one reader, even when a page was in flight across the
     new boundary (the reader drops what lies at or past `end`).
+
+    Ids are not spread evenly (they grow with creation time, in bursts), so a range's width says
+    little about how many documents it holds; the ids its reader's last page spanned say how many
+    a page holds there. A range is split only while at least two such pages lie ahead, so that each
+    half has a page's worth: split finer, the reader's page in flight reaches past the new end and
+    the new reader fetches those documents again. Before this rule, readers that ran out of ids
+    split ranges with less than a page left, and a third of the documents fetched by 8 readers at
+    20 ms were dropped so (29,700 fetched for 20,000).
     """
 
-    def __init__(self, start: Optional[int], end: Optional[int], lock: Optional[threading.Lock] = None) -> None:
+    def __init__(self, start: Optional[int], end: Optional[int], lock: Optional[threading.Lock] = None, page_ids: Optional[int] = None) -> None:
         self.start = start
         self.end = end
         self._lock = lock or threading.Lock()
+        self._page_ids = page_ids  # ids the last page spanned; None until a page was read
 
     def reached(self, next_id: Optional[int]) -> Optional[int]:
         """Records that ids below `next_id` are read (`None`: all of them); answers where to stop."""
         with self._lock:
+            if next_id is not None and self.start is not None and next_id > self.start:
+                self._page_ids = next_id - self.start
             self.start = self.end if next_id is None else next_id
             return self.end
 
@@ -56,23 +67,31 @@ class IdRange:
         with self._lock:
             return self._ahead()
 
+    def pages_left(self) -> float:
+        """About how many pages are still ahead, at the density of the last page (ids ahead before the first)."""
+        with self._lock:
+            return self._pages_ahead()
+
     def can_split(self) -> bool:
         with self._lock:
-            return self._ahead() >= 2
+            return self._pages_ahead() >= 2
 
     def split(self) -> Optional["IdRange"]:
-        """Moves this range's end to the middle of what is left and answers the far half, if there is one."""
+        """Moves this range's end to the middle of what is left and answers the far half, if each half has a page's worth."""
         with self._lock:
-            if self._ahead() < 2:
+            if self._pages_ahead() < 2:
                 return None
-            assert self.start is not None and self.end is not None  # bounded: _ahead() is 0 otherwise
+            assert self.start is not None and self.end is not None  # bounded: nothing is ahead otherwise
             middle = self.start + (self.end - self.start) // 2
-            far = IdRange(middle, self.end, self._lock)
+            far = IdRange(middle, self.end, self._lock, self._page_ids)
             self.end = middle
             return far
 
     def _ahead(self) -> int:
         return 0 if self.start is None or self.end is None else max(0, self.end - self.start)
+
+    def _pages_ahead(self) -> float:
+        return self._ahead() / (self._page_ids or 1)
 
     def __repr__(self) -> str:
         return f"IdRange({self.start}, {self.end})"
@@ -221,7 +240,7 @@ def read_in_parallel(
 
     The calling thread reads first; helper threads join while the CPU has headroom and stay while
     they pay, and every reader that runs out of ids takes a range a retired helper left, or else
-    half of the widest range still being read. Without helpers this is exactly a sequential read:
+    half of the range with the most pages ahead. Without helpers this is exactly a sequential read:
     no thread switch per page. A failure in any range stops the others and is raised here; so does
     closing this generator.
 
@@ -245,7 +264,7 @@ def read_in_parallel(
     finished = 0
 
     def take(done: Optional[IdRange], calling_thread: bool = False) -> Optional[IdRange]:
-        """Leaves `done` and answers a range left behind or the far half of the widest range, if any is left."""
+        """Leaves `done` and answers a range left behind or the far half of the fullest range, if any is left."""
         nonlocal calling_thread_done
         with reading_lock:
             if done is not None:
@@ -254,8 +273,8 @@ def read_in_parallel(
                 far = left_behind.pop()
                 reading.append(far)
                 return far
-            for widest in sorted(reading, key=IdRange.left, reverse=True):
-                far = widest.split()
+            for fullest in sorted(reading, key=IdRange.pages_left, reverse=True):
+                far = fullest.split()
                 if far is not None:
                     reading.append(far)
                     return far

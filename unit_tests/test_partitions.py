@@ -26,6 +26,19 @@ def test_a_page_in_flight_across_a_split_learns_its_new_end():
     assert id_range.split() is None, "nothing is left ahead of the reader"
 
 
+def test_a_range_is_split_only_while_each_half_would_get_a_page():
+    # Ids are spread unevenly; the ids the last page spanned tell how many documents lie ahead.
+    id_range = IdRange(0, 1_000)
+    id_range.reached(200)  # a page spanned 200 ids: the 800 ahead hold about 4 pages
+    far = id_range.split()
+    assert (id_range.start, id_range.end, far.start, far.end) == (200, 600, 600, 1_000)
+    assert id_range.pages_left() == far.pages_left() == 2, "the far half is taken to be as dense"
+    id_range.reached(500)  # a page spanned 300 ids: a third of a page is ahead
+    assert not id_range.can_split() and id_range.split() is None, "its page in flight would reach past a new end"
+    far.reached(610)  # a dense page: the 390 ids ahead hold 39 pages
+    assert far.split() is not None
+
+
 @pytest.mark.parametrize("id_range", [IdRange(None, None), IdRange(7, 8), IdRange(7, 7)], ids=["unbounded", "one-id", "empty"])
 def test_ranges_without_two_ids_ahead_are_not_split(id_range):
     assert id_range.split() is None
