@@ -298,8 +298,8 @@ def readers_summary(messages: List[str]) -> str:
     """`2, back to 1, 4` from the connector's messages as parallel readers joined and stopped."""
     steps = []
     for message in messages:
-        joined, stopped = re.search(r" with (\d+) parallel readers", message), re.search(r", leaving (\d+)", message)
-        steps.append(joined.group(1) if joined else f"back to {stopped.group(1)}" if stopped else message[:60])
+        joined = re.search(r" with (\d+) parallel readers", message)
+        steps.append(joined.group(1) if joined else "back to 1" if message.startswith("Back to one reader") else message[:60])
     return ", ".join(steps)
 
 

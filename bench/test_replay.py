@@ -113,11 +113,11 @@ def test_run_source_counts_records_and_reads_states(tmp_path):
         "for i in range(5000):\n"
         "    print(json.dumps({'type': 'RECORD', 'record': {'stream': 's', 'data': {'ref': str(i)}}}, separators=(',', ':')))\n"
         "print(json.dumps({'type': 'STATE', 'state': {'type': 'STREAM', 'stream': {'stream_descriptor': {'name': 's'}, 'stream_state': {'ts': 9}}}}))\n"
-        "for message in ('Syncing s', 'Reading s with 2 parallel readers (at most 8)', 'Stopped 1 of the parallel readers of s, leaving 1'):\n"
+        "for message in ('Syncing s', 'Reading s with 2 parallel readers (at most 8)', 'Back to one reader of s after 2 parallel readers'):\n"
         "    print(json.dumps({'type': 'LOG', 'log': {'level': 'INFO', 'message': message}}))\n"
     )
     run = measure.run_source([sys.executable, str(script)], keep_records=True)
     assert run.returncode == 0 and run.records == 5000 and len(run.record_lines) == 5000
     assert run.final_state()[0]["stream"]["stream_state"] == {"ts": 9}
-    assert run.reader_logs == ["Reading s with 2 parallel readers (at most 8)", "Stopped 1 of the parallel readers of s, leaving 1"]
+    assert run.reader_logs == ["Reading s with 2 parallel readers (at most 8)", "Back to one reader of s after 2 parallel readers"]
     assert run.max_rss_mb > 0 and run.cpu >= 0

@@ -135,7 +135,7 @@ def test_a_snapshot_read_by_parallel_readers_returns_every_document_once(fauna, 
         fauna.set_latency(0)
     assert output.returncode == 0, output.errors
     assert sorted(refs(output.records_of("users"))) == sorted(document["ref"].id() for document in created)
-    left = [line for line in output.logs if line.startswith("Stopped ")]
+    left = [line for line in output.logs if line.startswith("Back to one reader")]
     if latency_ms:
         # Pages of 40 ms leave the CPU idle: more readers must have joined.
         assert any("parallel readers" in line for line in output.logs), "no reader joined while pages waited on the network"

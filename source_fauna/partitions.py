@@ -238,20 +238,22 @@ def read_in_parallel(
 ) -> Iterator[Any]:
     """Reads every id of `whole` with up to `max_readers` readers; yields what the reads produce, as it comes.
 
-    The calling thread reads first; helper threads join while the CPU has headroom and stay while
-    they pay, and every reader that runs out of ids takes a range a retired helper left, or else
-    half of the range with the most pages ahead. Without helpers this is exactly a sequential read:
-    no thread switch per page. A failure in any range stops the others and is raised here; so does
-    closing this generator.
+    The calling thread reads alone first: without helpers this is exactly a sequential read, with
+    no thread switch per page. When helpers join, the calling thread hands the rest of its own
+    range to one of them too and from then on only hands their pages on. Were it to go on reading,
+    every page the helpers brought would wait while it waited for its own. Every reader that runs
+    out of ids takes a range a retired helper left, or else half of the range with the most pages
+    ahead. Once every helper has left or finished, the calling thread reads what they left behind
+    alone again. A failure in any range stops the others and is raised here; so does closing this
+    generator.
 
     `read_range` yields pages, and tells its range where the next page begins (`IdRange.reached`)
-    before it yields one, so that a helper leaving after a page leaves exactly the ids not yet read.
+    before it yields one, so that a reader leaving after a page leaves exactly the ids not yet read.
     """
     headroom = headroom or CpuHeadroom()
     pay = pay or PayCheck()
-    reading: List[IdRange] = []  # ranges some reader is on
+    reading: List[IdRange] = [whole]  # ranges some reader is on
     left_behind: List[IdRange] = []  # ranges of retired helpers, for the next reader that looks for work
-    calling_thread_done = False
     reading_lock = threading.Lock()
     results: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
     # One slot per running helper: a helper may leave one page in `results` and hold one more
@@ -263,9 +265,8 @@ def read_in_parallel(
     on_trial: List[int] = []  # the helpers that joined in the running trial
     finished = 0
 
-    def take(done: Optional[IdRange], calling_thread: bool = False) -> Optional[IdRange]:
+    def take(done: Optional[IdRange]) -> Optional[IdRange]:
         """Leaves `done` and answers a range left behind or the far half of the fullest range, if any is left."""
-        nonlocal calling_thread_done
         with reading_lock:
             if done is not None:
                 reading.remove(done)
@@ -278,19 +279,14 @@ def read_in_parallel(
                 if far is not None:
                     reading.append(far)
                     return far
-            if calling_thread:
-                calling_thread_done = True
             return None
 
-    def leave(id_range: IdRange) -> bool:
-        """Leaves the rest of a retired helper's range to another reader; refused once the calling thread looks for no more work."""
+    def leave(id_range: IdRange) -> None:
+        """Leaves the rest of a retired helper's range to the next reader that looks for work."""
         with reading_lock:
-            if calling_thread_done:
-                return False
             reading.remove(id_range)
             if id_range.left() > 0:
                 left_behind.append(id_range)
-            return True
 
     def splittable() -> bool:
         with reading_lock:
@@ -311,7 +307,8 @@ def read_in_parallel(
                 for item in read_range(id_range, stop):
                     if not put(item):
                         return
-                    if retire.is_set() and leave(id_range):
+                    if retire.is_set():
+                        leave(id_range)
                         # Gives its slot back, so that pages in memory stay bounded by the helpers running.
                         while not slots.acquire(timeout=0.1):
                             if stop.is_set():
@@ -324,50 +321,35 @@ def read_in_parallel(
         except BaseException as error:  # handed to the consumer, which raises it
             put(error, page=False)
 
-    def handed_over(block: bool) -> Iterator[Any]:
-        nonlocal finished
-        while True:
-            try:
-                item = results.get(timeout=0.1) if block else results.get_nowait()
-            except queue.Empty:
-                if block:
-                    continue
-                return
-            if item is _DONE:
-                finished += 1
-                if finished == len(helpers):
-                    return
-            elif isinstance(item, BaseException):
-                raise item
-            else:
-                slots.release()
-                pay.page()
-                yield item
+    def helping() -> int:
+        return sum(helper.is_alive() and not retire.is_set() for helper, retire in zip(helpers, retired))
 
-    def running() -> int:
-        return 1 + sum(not retire.is_set() for retire in retired)
-
-    def add_readers() -> None:
-        readers = running()
+    def ranges_for_new_readers(readers: int) -> List[IdRange]:
+        """As many ranges as the CPU could feed more readers, split off the ranges being read."""
         more = min(max_readers - readers, headroom.more_readers(readers))
-        joined: List[int] = []
-        while len(joined) < more and (far := take(None)) is not None:
+        ranges: List[IdRange] = []
+        while len(ranges) < more and (far := take(None)) is not None:
+            ranges.append(far)
+        return ranges
+
+    def start_helpers(ranges: List[IdRange], readers_before: int) -> None:
+        started = []
+        for id_range in ranges:
             retire = threading.Event()
-            helper = threading.Thread(target=help, args=(far, retire), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
-            joined.append(len(helpers))
+            helper = threading.Thread(target=help, args=(id_range, retire), daemon=True, name=f"fauna-range-{len(helpers) + 1}")
+            started.append(len(helpers))
             helpers.append(helper)
             retired.append(retire)
             slots.release()
             helper.start()
-        if joined:
-            if not pay.paid:
-                on_trial.extend(joined)
-                pay.start(readers, running())
-            logger.info(
-                f"Reading {what} with {running()} parallel readers (at most {max_readers}): "
-                f"the process used {headroom.last_share:.0%} of a CPU while it waited for pages, "
-                "so they were waiting on the network or the node."
-            )
+        if not pay.paid:
+            on_trial.extend(started)
+            pay.start(readers_before, helping())
+        logger.info(
+            f"Reading {what} with {helping()} parallel readers (at most {max_readers}): "
+            f"the process used {headroom.last_share:.0%} of a CPU while it waited for pages, "
+            "so they were waiting on the network or the node."
+        )
 
     def judge_trial() -> None:
         paid = pay.verdict()
@@ -376,33 +358,68 @@ def read_in_parallel(
                 retired[helper].set()
             before, during = pay.last_rates
             logger.info(
-                f"Stopped {len(on_trial)} of the parallel readers of {what}, leaving {running()}: pages came no faster "
+                f"Back to one reader of {what} after {len(on_trial)} parallel readers: pages came no faster "
                 f"({during:.1f} pages/s against {before:.1f} before), so the node, not the network, is the limit."
             )
         if paid is not None:
             on_trial.clear()
 
-    try:
-        id_range: Optional[IdRange] = whole
-        reading.append(whole)
-        while id_range is not None:
-            items = read_range(id_range, stop)
+    def read_alone(id_range: IdRange) -> Iterator[Any]:
+        """Reads `id_range` on the calling thread; returns whether helpers joined and took it over."""
+        items = read_range(id_range, stop)
+        try:
             while True:
                 headroom.resume()
                 item = next(items, _DONE)
                 headroom.pause()
                 if item is _DONE:
-                    break
+                    return False
                 pay.page()
                 yield item
-                yield from handed_over(block=False)
+                if pay.may_try() and splittable():
+                    ranges = ranges_for_new_readers(1)
+                    if ranges:
+                        items.close()  # before a helper goes on with this range where it stopped
+                        start_helpers(ranges + [id_range], 1)
+                        return True
+        finally:
+            items.close()
+
+    def hand_on() -> Iterator[Any]:
+        """Yields the helpers' pages until every helper has finished or left."""
+        nonlocal finished
+        while finished < len(helpers):
+            headroom.resume()
+            try:
+                item = results.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            finally:
+                headroom.pause()
+            if item is _DONE:
+                finished += 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                slots.release()
+                pay.page()
+                yield item
                 if on_trial:
                     judge_trial()
-                elif running() < max_readers and pay.may_try() and splittable():
-                    add_readers()
-            id_range = take(id_range, calling_thread=True)
-        if finished < len(helpers):
-            yield from handed_over(block=True)
+                elif pay.may_try() and splittable():
+                    readers = helping()
+                    ranges = ranges_for_new_readers(readers)
+                    if ranges:
+                        start_helpers(ranges, readers)
+
+    try:
+        id_range: Optional[IdRange] = whole
+        while id_range is not None:
+            if (yield from read_alone(id_range)):
+                yield from hand_on()
+                id_range = take(None)
+            else:
+                id_range = take(id_range)
     finally:
         stop.set()
         for helper in helpers:

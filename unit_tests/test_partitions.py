@@ -80,7 +80,7 @@ class _Pays(PayCheck):
 
 
 def _pager(ids, readers=None, page=3, wait=0.0):
-    """Reads sorted `ids` as the collection reader does: page after page from the range's start, asking where to stop."""
+    """Reads sorted `ids` as the collection reader does: page after page from the range's start, telling it where the next page begins."""
 
     def read(id_range, stop):
         position = 0 if id_range.start is None else bisect.bisect_left(ids, id_range.start)
@@ -89,22 +89,26 @@ def _pager(ids, readers=None, page=3, wait=0.0):
             page_ids, position = ids[position : position + page], position + page
             next_id = ids[position] if position < len(ids) else None
             end = id_range.reached(next_id)
-            for item in page_ids:
-                if end is not None and item >= end:
-                    return
-                if readers is not None:
+            page_ids = [item for item in page_ids if end is None or item < end]
+            if readers is not None:
+                for item in page_ids:
                     readers.setdefault(item, set()).add(threading.current_thread().name)
-                yield item
+            if page_ids:
+                yield page_ids
             if next_id is None or (end is not None and next_id >= end):
                 return
 
     return read
 
 
+def _ids(pages):
+    return [item for page in pages for item in page]
+
+
 def test_without_cpu_headroom_one_reader_reads_everything_in_order_on_the_calling_thread():
     ids, readers = list(range(100)), {}
-    items = list(read_in_parallel(IdRange(0, 100), _pager(ids, readers), 4, headroom=_Headroom(False)))
-    assert items == ids
+    pages = list(read_in_parallel(IdRange(0, 100), _pager(ids, readers), 4, headroom=_Headroom(False)))
+    assert _ids(pages) == ids
     assert {name for names in readers.values() for name in names} == {threading.current_thread().name}
 
 
@@ -114,63 +118,73 @@ SKEWED = [10, 5_000, 90_000] + list(range(1_000_000, 1_000_600))
 
 def test_with_cpu_headroom_every_id_is_read_once_even_when_most_ids_are_crowded_at_the_end():
     readers = {}
-    items = list(read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.002), 4, headroom=_Headroom(True), pay=_Pays()))
-    assert sorted(items) == SKEWED, "an id was read twice or skipped"
+    pages = read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.002), 4, headroom=_Headroom(True), pay=_Pays())
+    assert sorted(_ids(pages)) == SKEWED, "an id was read twice or skipped"
     assert all(len(names) == 1 for names in readers.values())
+    me = threading.current_thread().name
+    # The first page spanned almost every id (old documents are few): the second showed how dense the rest is.
+    assert [item for item in SKEWED if me in readers[item]] == SKEWED[:6], "once helpers joined, the calling thread only hands pages on"
     crowded = {next(iter(readers[item])) for item in SKEWED[3:]}
     # Ranges of equal width fixed up front would give the crowded ids to one reader.
     assert len(crowded) > 1, "one reader read every recent document alone"
 
 
 def test_no_more_readers_than_allowed():
-    readers = {}
-    list(read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.001), 3, headroom=_Headroom(True), pay=_Pays()))
-    assert len({name for names in readers.values() for name in names}) <= 3
+    read, lock, reading, most = _pager(SKEWED, wait=0.001), threading.Lock(), [0], [0]
+
+    def counted(id_range, stop):
+        with lock:
+            reading[0] += 1
+            most[0] = max(most[0], reading[0])
+        try:
+            yield from read(id_range, stop)
+        finally:
+            with lock:
+                reading[0] -= 1
+
+    pages = read_in_parallel(IdRange(SKEWED[0], SKEWED[-1] + 1), counted, 3, headroom=_Headroom(True), pay=_Pays())
+    assert sorted(_ids(pages)) == SKEWED
+    assert most[0] == 3
 
 
-def test_helpers_that_do_not_pay_leave_their_ids_to_the_others_and_every_id_is_read_once():
+def test_helpers_that_do_not_pay_leave_their_ids_to_the_calling_thread_and_every_id_is_read_once():
     ids, readers, pay = list(range(600)), {}, _Pays(False)
-    read = _pager(ids, readers, wait=0.001)
-
-    def read_pages(id_range, stop):  # as the collection reader: whole pages, after `reached`
-        page = []
-        for item in read(id_range, stop):
-            page.append(item)
-            if len(page) == 3:
-                yield page
-                page = []
-        if page:
-            yield page
-
-    pages = list(read_in_parallel(IdRange(0, 600), read_pages, 4, headroom=_Headroom(True), pay=pay))
-    assert sorted(item for page in pages for item in page) == ids, "an id was read twice or skipped"
+    pages = list(read_in_parallel(IdRange(0, 600), _pager(ids, readers, wait=0.001), 4, headroom=_Headroom(True), pay=pay))
+    assert sorted(_ids(pages)) == ids, "an id was read twice or skipped"
     assert all(len(names) == 1 for names in readers.values())
     assert pay.trials == 1
-    by_helper = [item for item in ids if next(iter(readers[item])).startswith("fauna-range")]
-    # The helper took the far half (about 300 and up), read a page or two and left; the calling thread read the rest.
-    assert by_helper and 295 < by_helper[0] < 305 and by_helper == list(range(by_helper[0], by_helper[0] + len(by_helper))), by_helper
-    assert len(by_helper) <= 9, "the helper stayed"
-    assert {next(iter(readers[item])) for item in ids if item not in by_helper} == {threading.current_thread().name}
+    by_helpers = {}
+    for item in ids:
+        (name,) = readers[item]
+        by_helpers.setdefault(name, []).append(item)
+    me = threading.current_thread().name
+    assert by_helpers.pop(me)[:3] == [0, 1, 2], "the calling thread reads alone first"
+    # One helper took the far half (301 and up), one went on with the calling thread's range
+    # (3 and up); each read a page or two and left, and the calling thread read the rest.
+    assert sorted(helper_ids[0] for helper_ids in by_helpers.values()) == [3, 301], by_helpers
+    assert all(len(helper_ids) <= 6 for helper_ids in by_helpers.values()), "a helper stayed"
 
 
-def test_a_helper_reads_at_most_two_pages_ahead_of_the_consumer():
+def test_helpers_read_at_most_two_pages_ahead_of_the_consumer():
     # Memory: a helper may leave one page for the consumer and hold one more, however many
     # readers are allowed, so a consumer held up downstream does not pile pages up.
     produced = {}
 
     def read(id_range, stop):
         for item in range(id_range.start, id_range.end):
+            id_range.reached(item + 1)
             produced[threading.current_thread().name] = produced.get(threading.current_thread().name, 0) + 1
             yield item
             if stop.is_set():
                 return
 
     items = read_in_parallel(IdRange(0, 1_000), read, 8, headroom=_Headroom(True), pay=_Pays())
-    assert [next(items), next(items)] == [0, 1]  # one helper joined in between and took ids 500 and up
+    assert next(items) == 0, "the calling thread reads the first page alone"
+    assert next(items) in (1, 500), "then one helper takes ids 500 and up, and one goes on from 1"
     time.sleep(0.3)  # the consumer is busy elsewhere meanwhile
-    (helper,) = [name for name in produced if name.startswith("fauna-range")]
-    assert produced[helper] == 2, "the helper read more pages than it may hold while nobody takes them"
-    assert next(items) == 500, "the page left for the consumer comes first"
+    helpers = [name for name in produced if name.startswith("fauna-range")]
+    assert len(helpers) == 2
+    assert sum(produced[name] for name in helpers) <= 1 + 2 * 2, "helpers read more pages than they may hold while nobody takes them"
     items.close()
 
 
@@ -193,8 +207,8 @@ def test_closing_the_reader_stops_the_helpers():
 
     def read(id_range, stop):
         if id_range.start == 0:
+            id_range.reached(1)
             yield 0
-            id_range.reached(None)
             return
         try:
             while not stop.is_set():
@@ -203,7 +217,7 @@ def test_closing_the_reader_stops_the_helpers():
             stopped.set()
 
     items = read_in_parallel(IdRange(0, 100), read, 2, headroom=_Headroom(True), pay=_Pays())
-    next(items)  # the calling thread's first item, after which a helper takes the far half
+    next(items)  # the calling thread's first item, after which helpers take the far half and the rest of its range
     next(items)
     items.close()
     assert stopped.wait(5)
