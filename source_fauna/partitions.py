@@ -98,11 +98,12 @@ class IdRange:
 
 
 class CpuHeadroom:
-    """Says how many more readers this process's CPU could feed while a reader waits for a page.
+    """Says how many more readers this process's CPU could feed while the read waits for a page.
 
-    Only the time spent fetching (between `resume` and `pause`) counts, so a consumer held up
-    downstream (a slow destination) is not mistaken for a slow node. Python runs one thread at a
-    time, so a process well below one full CPU while it fetches is waiting on the network: if
+    Only the time spent waiting for a page (between `resume` and `pause`: the calling thread's own
+    fetch, or once helpers read, its wait for theirs) counts, so a consumer held up downstream (a
+    slow destination) is not mistaken for a slow node. Python runs one thread at a time, so a
+    process well below one full CPU while it waits for pages is waiting on the network: if
     `n` readers keep it `share` busy, about `n × busy / share` readers would keep it `busy` busy.
     Readers are added only after two intervals in a row found the CPU idle: one slow answer (the
     machine paused, the node busy for a moment) says nothing about the network, and a reader once
