@@ -4,9 +4,9 @@ One reader pages at one page per round trip: at 20 ms per page of 100 documents 
 documents per second whatever the machine. Several readers therefore share the collection's ids
 (documents are ordered by id as a 64-bit number), all reading at the same snapshot time.
 
-Readers are added only while they pay. The calling thread starts alone on every id; a helper
-thread joins when, while the calling thread waited for its pages, the process left the CPU mostly
-idle: the pages are waiting on the network, or on the node. Helpers join on trial: unless pages
+Readers are added only while they pay. The calling thread starts alone on every id; helper
+threads join when, while the read waited for its pages, the process left a fifth of the CPU or
+more idle: the pages are waiting on the network, or on the node. Helpers join on trial: unless pages
 then come faster, they hand their ids back and leave. Against a near node the CPU is the limit,
 and extra readers would only add thread switching and memory (measured on 200,000 documents: 4
 readers from the start took about a fifth more CPU per document and 35 MB more memory than one).
