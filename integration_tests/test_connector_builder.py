@@ -107,6 +107,10 @@ def test_test_read_returns_the_records_of_the_local_fauna_grouped_by_page(sample
     records = [record for page in pages for record in page["records"]]
     assert sorted(record["ref"] for record in records) == sorted(document["ref"].id() for document in documents)
     assert all(set(record) >= {"ref", "ts", "data", "ttl"} for record in records)
+    # the Builder shows and infers the schema of values, not of the JSON text a sync passes on
+    by_ref = {document["ref"].id(): document["data"] for document in documents}
+    assert all(record["data"].keys() == by_ref[record["ref"]].keys() for record in records)
+    assert "object" in read["inferred_schema"]["properties"]["data"]["type"]
     # each page shows the FQL query that produced it and the answer, as the Builder displays HTTP pages
     assert all(page["request"] and page["response"]["status"] == 200 for page in pages)
     assert read["test_read_limit_reached"] is False

@@ -113,9 +113,15 @@ class FaunaDocumentsRetriever(Retriever):
     def _records(self, pages: Iterable[Any], stream_slice: Optional[StreamSlice]) -> Iterable[Mapping[str, Any]]:
         page_limit = self._builder_page_limit()
         record_slice = _SliceWithCachedHash(stream_slice) if isinstance(stream_slice, StreamSlice) else stream_slice
+        # A record's `data` may still be JSON text (see records.py): transformations and the
+        # Builder's page log read values, so they get plain objects; a sync passes it on as is.
+        plain = bool(self.transformations) or self._in_builder()
+        if plain:
+            from source_fauna.records import with_plain_values  # the package is there: it gave the pages
         for count, page in enumerate(pages, start=1):
-            self._log_page(page)
-            for record in page.records:
+            records = [with_plain_values(record) for record in page.records] if plain else page.records
+            self._log_page(page, records)
+            for record in records:
                 for transformation in self.transformations or ():
                     transformation.transform(record, config=self.config, stream_slice=stream_slice)
                 yield Record(data=record, stream_name=self.name, associated_slice=record_slice)
@@ -141,7 +147,7 @@ class FaunaDocumentsRetriever(Retriever):
             return 0
         return int((self.config.get("__test_read_config") or {}).get("max_pages_per_slice", 5))
 
-    def _log_page(self, page: Any) -> None:
+    def _log_page(self, page: Any, records: List[Mapping[str, Any]]) -> None:
         # The Builder groups records into pages at log messages that carry an `http` section;
         # outside the Builder DEBUG messages are dropped, so a real sync pays nothing for this.
         repository = self._repository()
@@ -155,7 +161,7 @@ class FaunaDocumentsRetriever(Retriever):
                     "type": "HTTP",
                     "description": "FQL v4 query",
                     "request": {"method": "POST", "body": {"content": page.query}, "headers": {}},
-                    "response": {"body": {"content": json.dumps({"data": page.records, "after": page.after}, default=str)}, "headers": {}, "status_code": 200},
+                    "response": {"body": {"content": json.dumps({"data": records, "after": page.after}, default=str)}, "headers": {}, "status_code": 200},
                 },
                 "log": {"level": "debug"},
                 "url": {"full": f"{self.config.get('scheme', 'https')}://{self.config.get('domain')}:{self.config.get('port', 8443)}/"},

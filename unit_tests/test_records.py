@@ -10,13 +10,14 @@ import base64
 import json
 from datetime import date
 
+import orjson
 import pytest
 from faunadb import _json as driver_json
 from faunadb.objects import FaunaTime, Query, Ref, SetRef
 
 from source_fauna.config import AdditionalColumn, CollectionSettings
 from source_fauna.errors import config_error
-from source_fauna.records import RecordBuilder, json_schema, micros_to_iso, to_airbyte_value
+from source_fauna.records import RecordBuilder, data_value, json_schema, micros_to_iso, to_airbyte_value, unwrap_time_tags, with_plain_values
 from source_fauna.wire import decode_document_page
 
 COLLECTIONS = {"@ref": {"id": "collections"}}
@@ -108,30 +109,64 @@ def wire_document(document):
     return decode_document_page(json.dumps({"resource": {"data": [document]}}).encode())["data"][0]
 
 
-def test_a_page_of_documents_gives_the_drivers_values_for_every_type():
+TIMES_AND_SCALARS = [case for case in CASES if case[0].startswith(("time", "date", "big", "min", "float", "nested"))]
+
+
+@pytest.mark.parametrize("separators", [(",", ":"), (", ", ": ")], ids=["compact as Fauna sends it", "spaced"])
+@pytest.mark.parametrize("cases", [CASES, TIMES_AND_SCALARS], ids=["every type", "times and scalars only"])
+def test_a_page_of_documents_gives_the_drivers_values(cases, separators):
     answer = json.dumps(
         {
             "resource": {
-                "data": [{**DOCUMENT, "data": {name: wire for name, wire, _ in CASES}, "ttl": {"@ts": "2030-01-01T00:00:00Z"}, "unknown": 1}],
+                "data": [{**DOCUMENT, "data": {name: wire for name, wire, _ in cases}, "ttl": {"@ts": "2030-01-01T00:00:00Z"}, "unknown": 1}],
                 "after": [DOC_REF],
             }
-        }
+        },
+        separators=separators,
     )
     page = decode_document_page(answer.encode())
     record = RecordBuilder(CollectionSettings(name="users")).document(page["data"][0])
     document = documented(driver_json.parse_json(answer))["resource"]["data"][0]
-    assert record == {"ref": document["ref"]["id"], "ts": document["ts"], "data": document["data"], "ttl": document["ttl"]}
+    assert with_plain_values(record) == {"ref": document["ref"]["id"], "ts": document["ts"], "data": document["data"], "ttl": document["ttl"]}
     assert page["after"] == [DOC_REF], "the page cursor stays a wire value, to be sent back as it came"
+    # Data tagged with times and dates only, as Fauna writes it, goes on as JSON; anything else as objects.
+    assert isinstance(record["data"], orjson.Fragment) == (cases is TIMES_AND_SCALARS and separators == (",", ":"))
 
 
 def test_document_record_has_the_old_connectors_shape():
     builder = RecordBuilder(CollectionSettings(name="users"))
-    assert builder.document(wire_document(DOCUMENT)) == {
+    assert with_plain_values(builder.document(wire_document(DOCUMENT))) == {
         "ref": "337567897171787849",
         "ts": 1658188683585000,
         "data": {"a": 5, "nested": {"value": 15}, "owner": {"id": "337567897171787849", "collection": "users", "type": "document"}, "tags": ["x", "y"]},
         "ttl": None,
     }
+
+
+@pytest.mark.parametrize(
+    "raw,plain",
+    [
+        (b'{"a":1,"b":["x",null,true,1.5]}', b'{"a":1,"b":["x",null,true,1.5]}'),
+        (b'{"at":{"@ts":"2020-01-01T00:00:00Z"},"on":[{"@date":"2020-01-02"}]}', b'{"at":"2020-01-01T00:00:00Z","on":["2020-01-02"]}'),
+        (b'{"@ts":"2020-01-01T00:00:00Z"}', b'"2020-01-01T00:00:00Z"'),
+        (b'{"a": 1, "b": [2]}', b'{"a": 1, "b": [2]}'),
+        (b'{"quote":"say \\"{\\"@ts\\":1}\\""}', None),  # a tag's text inside a string: escaped quotes
+        (b'{"owner":{"@ref":{"id":"1"}}}', None),
+        (b'{"x":{"@obj":{"@ts":{"@ts":"2020-01-01T00:00:00Z"}}}}', None),
+        (b'{"x":{"@bytes":"AQI="},"at":{"@ts":"2020-01-01T00:00:00Z"}}', None),
+        (b'{"handle":"@fauna"}', None),
+        (b'{"handle":"\\u0040fauna"}', None),
+        (b'{"at":{"@ts":"a\\"}"}}', None),  # an escaped quote followed by } is not the time's end
+        (b'{"at":{"@ts": "2020-01-01T00:00:00Z"}}', None),
+        (b'{"at":{"@ts":"2020-01-01T00:00:00Z","n":1}}', None),
+        (b'{"a":\n1}', None),
+        (b'{"a":\r\n1}', None),
+    ],
+)
+def test_only_times_and_dates_are_unwrapped_in_the_json_anything_else_is_left_to_the_decoder(raw, plain):
+    assert unwrap_time_tags(raw) == plain
+    # Either way, the record's value is what decoding and converting the data gives.
+    assert orjson.loads(orjson.dumps(data_value(raw))) == to_airbyte_value(json.loads(raw))
 
 
 def test_ttl_is_the_time_string_fauna_sent():
