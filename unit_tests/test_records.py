@@ -149,6 +149,8 @@ def test_document_record_has_the_old_connectors_shape():
         (b'{"a":1,"b":["x",null,true,1.5]}', b'{"a":1,"b":["x",null,true,1.5]}'),
         (b'{"at":{"@ts":"2020-01-01T00:00:00Z"},"on":[{"@date":"2020-01-02"}]}', b'{"at":"2020-01-01T00:00:00Z","on":["2020-01-02"]}'),
         (b'{"@ts":"2020-01-01T00:00:00Z"}', b'"2020-01-01T00:00:00Z"'),
+        (b'{"@date":"2020-01-02"}', b'"2020-01-02"'),
+        (b'{"city":"Krak\\u00f3w \\"old town\\"","at":{"@ts":"2020-01-01T00:00:00Z"}}', b'{"city":"Krak\\u00f3w \\"old town\\"","at":"2020-01-01T00:00:00Z"}'),
         (b'{"a": 1, "b": [2]}', b'{"a": 1, "b": [2]}'),
         (b'{"quote":"say \\"{\\"@ts\\":1}\\""}', None),  # a tag's text inside a string: escaped quotes
         (b'{"owner":{"@ref":{"id":"1"}}}', None),
@@ -157,6 +159,8 @@ def test_document_record_has_the_old_connectors_shape():
         (b'{"handle":"@fauna"}', None),
         (b'{"handle":"\\u0040fauna"}', None),
         (b'{"at":{"@ts":"a\\"}"}}', None),  # an escaped quote followed by } is not the time's end
+        (b'{"at":{"@ts":"@2020"}}', None),
+        (b'{"at":{"@date":"2020-01-02"},"n":{"@ts":"2020-01-01T00:00:00Z"} }', b'{"at":"2020-01-02","n":"2020-01-01T00:00:00Z" }'),
         (b'{"at":{"@ts": "2020-01-01T00:00:00Z"}}', None),
         (b'{"at":{"@ts":"2020-01-01T00:00:00Z","n":1}}', None),
         (b'{"a":\n1}', None),
