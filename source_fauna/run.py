@@ -4,7 +4,7 @@ import gc
 import sys
 import traceback
 from datetime import datetime, timezone
-from typing import List, Optional
+from typing import DefaultDict, Dict, List, Optional, Tuple
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
@@ -18,6 +18,8 @@ from airbyte_cdk.models import (
     TraceType,
     Type,
 )
+
+from airbyte_cdk.sources.connector_state_manager import HashableStreamDescriptor
 
 from source_fauna.source import SourceFauna
 
@@ -53,6 +55,33 @@ def _source(args: List[str]) -> Optional[SourceFauna]:
         return None
 
 
+class _Entrypoint(AirbyteEntrypoint):
+    """The CDK's entrypoint, counting each stream's records with one lookup of a plain key.
+
+    The CDK counts records to set each state's `sourceStats.recordCount`, and builds and hashes a
+    dataclass per record to do it (1.2 µs, a twentieth of a record's CPU). Records are counted
+    by stream name and namespace here, and the counts are handed over before any other message,
+    so every state carries the count the CDK would give it.
+    """
+
+    def __init__(self, source: SourceFauna) -> None:
+        super().__init__(source)
+        self._records: Dict[Tuple[str, Optional[str]], float] = {}
+
+    def handle_record_counts(  # type: ignore[override]  # an instance's method, where the CDK's is static
+        self, message: AirbyteMessage, stream_message_count: DefaultDict[HashableStreamDescriptor, float]
+    ) -> AirbyteMessage:
+        record = message.record
+        if message.type == Type.RECORD and record is not None:
+            key = (record.stream, record.namespace)
+            self._records[key] = self._records.get(key, 0.0) + 1.0
+            return message
+        for (name, namespace), count in self._records.items():
+            stream_message_count[HashableStreamDescriptor(name=name, namespace=namespace)] += count
+        self._records.clear()
+        return AirbyteEntrypoint.handle_record_counts(message, stream_message_count)
+
+
 _RECORD = '{"type":"RECORD"'
 _BATCH = 100
 
@@ -65,7 +94,7 @@ def launch(source: SourceFauna, args: List[str]) -> None:
     (state, log, trace) goes out at once with the records before it, so a state is never written
     before its records nor held back.
     """
-    entrypoint = AirbyteEntrypoint(source)
+    entrypoint = _Entrypoint(source)
     parsed_args = entrypoint.parse_args(args)
     batch: List[str] = []
     with PRINT_BUFFER:
