@@ -134,8 +134,6 @@ def unwrap_time_tags(raw: bytes) -> Optional[bytes]:
     if escaped and raw.find(b"\\u0040") >= 0:
         return None
     pieces = raw.split(b'{"@')
-    if len(pieces) == 1:
-        return raw if raw.find(b'"@') < 0 else None
     if raw.count(b'"@') != len(pieces) - 1:  # a `"@` that opens no object
         return None
     parts = [pieces[0]]  # joined by quotes: each tag gives its text between the quotes around it
