@@ -149,7 +149,7 @@ class CollectionReader:
                     documents, after = [document for document in documents if int(document.id) < end], None
                 elif next_id is not None and next_id >= end:
                     after = None
-            yield Page([self._records.document(document) for document in documents], description, after)
+            yield Page(self._records.page(documents), description, after)
             if after is None or (stop is not None and stop.is_set()):
                 return
 
@@ -177,7 +177,7 @@ class CollectionReader:
         for page in self._paginate(
             lambda size, after: queries.range_page(index, lower, upper, snapshot, size, after), "read changed documents", description, documents=True
         ):
-            yield Page([self._records.document(document) for document in page["data"]], description, page.get("after"))
+            yield Page(self._records.page(page["data"]), description, page.get("after"))
 
     def _is_quiet(self, lower: int, upper: Optional[int], snapshot: int) -> bool:
         """True when nothing changed in [lower, upper], answered without a query when possible.

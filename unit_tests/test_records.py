@@ -17,7 +17,7 @@ from faunadb.objects import FaunaTime, Query, Ref, SetRef
 
 from source_fauna.config import AdditionalColumn, CollectionSettings
 from source_fauna.errors import config_error
-from source_fauna.records import RecordBuilder, data_value, json_schema, micros_to_iso, to_airbyte_value, unwrap_time_tags, with_plain_values
+from source_fauna.records import RecordBuilder, data_value, data_values, json_schema, micros_to_iso, to_airbyte_value, unwrap_time_tags, with_plain_values
 from source_fauna.wire import decode_document_page
 
 COLLECTIONS = {"@ref": {"id": "collections"}}
@@ -143,34 +143,65 @@ def test_document_record_has_the_old_connectors_shape():
     }
 
 
-@pytest.mark.parametrize(
-    "raw,plain",
-    [
-        (b'{"a":1,"b":["x",null,true,1.5]}', b'{"a":1,"b":["x",null,true,1.5]}'),
-        (b'{"at":{"@ts":"2020-01-01T00:00:00Z"},"on":[{"@date":"2020-01-02"}]}', b'{"at":"2020-01-01T00:00:00Z","on":["2020-01-02"]}'),
-        (b'{"@ts":"2020-01-01T00:00:00Z"}', b'"2020-01-01T00:00:00Z"'),
-        (b'{"@date":"2020-01-02"}', b'"2020-01-02"'),
-        (b'{"city":"Krak\\u00f3w \\"old town\\"","at":{"@ts":"2020-01-01T00:00:00Z"}}', b'{"city":"Krak\\u00f3w \\"old town\\"","at":"2020-01-01T00:00:00Z"}'),
-        (b'{"a": 1, "b": [2]}', b'{"a": 1, "b": [2]}'),
-        (b'{"quote":"say \\"{\\"@ts\\":1}\\""}', None),  # a tag's text inside a string: escaped quotes
-        (b'{"owner":{"@ref":{"id":"1"}}}', None),
-        (b'{"x":{"@obj":{"@ts":{"@ts":"2020-01-01T00:00:00Z"}}}}', None),
-        (b'{"x":{"@bytes":"AQI="},"at":{"@ts":"2020-01-01T00:00:00Z"}}', None),
-        (b'{"handle":"@fauna"}', None),
-        (b'{"handle":"\\u0040fauna"}', None),
-        (b'{"at":{"@ts":"a\\"}"}}', None),  # an escaped quote followed by } is not the time's end
-        (b'{"at":{"@ts":"@2020"}}', None),
-        (b'{"at":{"@date":"2020-01-02"},"n":{"@ts":"2020-01-01T00:00:00Z"} }', b'{"at":"2020-01-02","n":"2020-01-01T00:00:00Z" }'),
-        (b'{"at":{"@ts": "2020-01-01T00:00:00Z"}}', None),
-        (b'{"at":{"@ts":"2020-01-01T00:00:00Z","n":1}}', None),
-        (b'{"a":\n1}', None),
-        (b'{"a":\r\n1}', None),
-    ],
-)
+UNWRAP_CASES = [
+    (b'{"a":1,"b":["x",null,true,1.5]}', b'{"a":1,"b":["x",null,true,1.5]}'),
+    (b'{"at":{"@ts":"2020-01-01T00:00:00Z"},"on":[{"@date":"2020-01-02"}]}', b'{"at":"2020-01-01T00:00:00Z","on":["2020-01-02"]}'),
+    (b'{"@ts":"2020-01-01T00:00:00Z"}', b'"2020-01-01T00:00:00Z"'),
+    (b'{"@date":"2020-01-02"}', b'"2020-01-02"'),
+    (b'{"city":"Krak\\u00f3w \\"old town\\"","at":{"@ts":"2020-01-01T00:00:00Z"}}', b'{"city":"Krak\\u00f3w \\"old town\\"","at":"2020-01-01T00:00:00Z"}'),
+    (b'{"a": 1, "b": [2]}', b'{"a": 1, "b": [2]}'),
+    (b'{"quote":"say \\"{\\"@ts\\":1}\\""}', None),  # a tag's text inside a string: escaped quotes
+    (b'{"owner":{"@ref":{"id":"1"}}}', None),
+    (b'{"x":{"@obj":{"@ts":{"@ts":"2020-01-01T00:00:00Z"}}}}', None),
+    (b'{"x":{"@bytes":"AQI="},"at":{"@ts":"2020-01-01T00:00:00Z"}}', None),
+    (b'{"handle":"@fauna"}', None),
+    (b'{"handle":"\\u0040fauna"}', None),
+    (b'{"at":{"@ts":"a\\"}"}}', None),  # an escaped quote followed by } is not the time's end
+    (b'{"at":{"@ts":"@2020"}}', None),
+    (b'{"at":{"@date":"2020-01-02"},"n":{"@ts":"2020-01-01T00:00:00Z"} }', b'{"at":"2020-01-02","n":"2020-01-01T00:00:00Z" }'),
+    (b'{"at":{"@ts": "2020-01-01T00:00:00Z"}}', None),
+    (b'{"at":{"@ts":"2020-01-01T00:00:00Z","n":1}}', None),
+    (b'{"a":\n1}', None),
+    (b'{"a":\r\n1}', None),
+]
+
+
+@pytest.mark.parametrize("raw,plain", UNWRAP_CASES)
 def test_only_times_and_dates_are_unwrapped_in_the_json_anything_else_is_left_to_the_decoder(raw, plain):
     assert unwrap_time_tags(raw) == plain
     # Either way, the record's value is what decoding and converting the data gives.
     assert orjson.loads(orjson.dumps(data_value(raw))) == to_airbyte_value(json.loads(raw))
+
+
+CLEAN = [raw for raw, plain in UNWRAP_CASES if plain is not None and b"\n" not in raw]
+
+
+@pytest.mark.parametrize(
+    "raws",
+    [
+        CLEAN,
+        [raw for raw, _ in UNWRAP_CASES],
+        CLEAN + [b'{"owner":{"@ref":{"id":"1"}}}'],
+        [b'{"a":\n1}'] + CLEAN,
+        [b'"x"', b'{"@ts":"2020-01-01T00:00:00Z"}', b'{"@date":"2020-01-02"}', b"1"],
+        [],
+    ],
+    ids=["times, dates and scalars", "every case", "one with a ref", "one with a line break", "values that are tags", "none"],
+)
+def test_a_pages_data_converted_at_once_is_what_each_document_gives_alone(raws):
+    values = data_values([memoryview(raw) for raw in raws])  # bytes-like, as msgspec's Raw
+    alone = [data_value(raw) for raw in raws]
+    assert [orjson.dumps(value) for value in values] == [orjson.dumps(value) for value in alone]
+    assert [isinstance(value, orjson.Fragment) for value in values] == [isinstance(value, orjson.Fragment) for value in alone]
+
+
+def test_a_page_of_records_is_each_document_built_alone():
+    documents = [wire_document({**DOCUMENT, "data": {"n": n, "at": {"@ts": "2020-01-01T00:00:00Z"}}}) for n in range(3)]
+    documents.append(wire_document(DOCUMENT))  # its data holds a ref
+    for settings in (CollectionSettings(name="users"), CollectionSettings(name="users", data_column=False, deleted_at_column="deleted_at")):
+        builder = RecordBuilder(settings)
+        page = builder.page(documents)
+        assert [with_plain_values(record) for record in page] == [with_plain_values(builder.document(document)) for document in documents]
 
 
 def test_ttl_is_the_time_string_fauna_sent():
