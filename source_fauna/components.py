@@ -121,10 +121,11 @@ class FaunaDocumentsRetriever(Retriever):
         for count, page in enumerate(pages, start=1):
             records = [with_plain_values(record) for record in page.records] if plain else page.records
             self._log_page(page, records)
-            for record in records:
-                for transformation in self.transformations or ():
+            for transformation in self.transformations or ():
+                for record in records:
                     transformation.transform(record, config=self.config, stream_slice=stream_slice)
-                yield Record(data=record, stream_name=self.name, associated_slice=record_slice)
+            # A page's Records made at once and handed on by `yield from` (a loop in C): less per record.
+            yield from [Record(data=record, stream_name=self.name, associated_slice=record_slice) for record in records]
             if page_limit and count >= page_limit:
                 return
 
