@@ -338,6 +338,7 @@ class Bench:
         self.requests: Dict[str, Dict[str, Any]] = {}
         self.notes: List[str] = []
         self.ratios: Dict[str, Any] = {}
+        self.per_round: Dict[str, List[Optional[float]]] = {}
         self.work = Workdir()
         self.fauna: Optional[LocalFauna] = None
         self.proxy: Optional[Proxy] = None
@@ -647,23 +648,28 @@ class Bench:
 
     # -- report
 
+    def median_of_rounds(self, key: str, values: List[Optional[float]]) -> Optional[float]:
+        """The median of one ratio's per-round values, which are kept for the report: their spread is the noise."""
+        self.per_round[key] = values
+        return median(values)
+
     def compute(self) -> None:
         r = self.ratios
         rounds = self.rounds
-        r["throughput_vs_driver"] = median([ratio(e["connector"]["docs_per_s"], e["driver"]["docs_per_s"]) for e in rounds])
+        r["throughput_vs_driver"] = self.median_of_rounds("throughput_vs_driver", [ratio(e["connector"]["docs_per_s"], e["driver"]["docs_per_s"]) for e in rounds])
         r["throughput_vs_driver_json"] = median([ratio(e["connector"]["docs_per_s"], e["convert"]["docs_per_s"]) for e in rounds])
         r["cpu_per_doc_vs_driver"] = median([ratio(e["connector"]["cpu_per_100k"], e["driver"]["cpu_per_100k"]) for e in rounds])
-        r["steady_cpu_per_doc_vs_driver"] = median([ratio(e["connector"].get("steady_cpu_per_100k"), e["driver"].get("steady_cpu_per_100k")) for e in rounds])
+        r["steady_cpu_per_doc_vs_driver"] = self.median_of_rounds("steady_cpu_per_doc_vs_driver", [ratio(e["connector"].get("steady_cpu_per_100k"), e["driver"].get("steady_cpu_per_100k")) for e in rounds])
         r["cpu_per_doc_vs_driver_json"] = median([ratio(e["connector"]["cpu_per_100k"], e["convert"]["cpu_per_100k"]) for e in rounds])
         if rounds and "old" in rounds[0]:
-            r["throughput_vs_old"] = median([ratio(e["connector"]["docs_per_s"], e["old"]["docs_per_s"]) for e in rounds])
+            r["throughput_vs_old"] = self.median_of_rounds("throughput_vs_old", [ratio(e["connector"]["docs_per_s"], e["old"]["docs_per_s"]) for e in rounds])
             r["cpu_per_doc_vs_old"] = median([ratio(e["connector"]["cpu_per_100k"], e["old"]["cpu_per_100k"]) for e in rounds])
             r["live_throughput_vs_old"] = ratio(self.live["connector"]["docs_per_s"], self.live["old"]["docs_per_s"])
         r["live_throughput_vs_driver"] = ratio(self.live["connector"]["docs_per_s"], self.live["driver"]["docs_per_s"])
         r["live_cpu_per_doc_vs_driver"] = ratio(self.live["connector"]["cpu_per_100k"], self.live["driver"]["cpu_per_100k"])
         r["live_steady_cpu_per_doc_vs_driver"] = ratio(self.live["connector"].get("steady_cpu_per_100k"), self.live["driver"].get("steady_cpu_per_100k"))
         if hasattr(self, "inc_rows"):
-            r["incremental_changed_vs_full"] = median(self.inc_vs_full)
+            r["incremental_changed_vs_full"] = self.median_of_rounds("incremental_changed_vs_full", self.inc_vs_full)
             r["live_incremental_changed_vs_full"] = ratio(self.inc_live["docs_per_s"], self.live["connector"]["docs_per_s"])
             r["incremental_unchanged_wall_s"] = self.unchanged["wall_s"]
             # Start-up (imports, manifest, discovery queries) is about what a read of nothing costs; net of it,
@@ -742,6 +748,9 @@ class Bench:
         print("Ratios (replay rows: median of the per-round ratios; each ratio within this run):")
         for key, value in self.ratios.items():
             print(f"  {key:<42} {fmt(value, '.3f')}")
+        print("Per round:")
+        for key, values in self.per_round.items():
+            print(f"  {key:<42} {', '.join(fmt(value, '.2f') for value in values)}")
         print()
         print("Requests per stream (counted by the proxy while recording; live runs send the same requests):")
         for name, counts in self.requests.items():
@@ -791,6 +800,7 @@ class Bench:
                 "uncommitted_connector_files": self.dirty,
             },
             "ratios": self.ratios,
+            "per_round": self.per_round,
             "requests": self.requests,
             "rows": self.rows,
             "latency": getattr(self, "latency", None),
