@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml fauna-local/pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,pyairbyte]'
+	$(BIN)/python -m pip install --quiet -e './fauna-local[test]' -e '.[dev,pyairbyte]'
 	touch $(STAMP)
 
 # Start the local Fauna with sample data, then run check, discover, a full and an incremental read.

@@ -178,7 +178,7 @@ def _decode_page(body: bytes):
 
 
 def main() -> None:
-    gc.set_threshold(100_000, 50, 1000)  # as the server process does (fauna_local/__main__.py)
+    gc.set_threshold(100_000, 50, 1000)  # as the server process does (fauna-local/fauna_local/__main__.py)
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=1000)

@@ -80,8 +80,8 @@ def main() -> None:
 
     with ExitStack() as stack:
         if args.local:
-            sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # fauna_local is not installed:
-            from fauna_local.testing import LocalFauna  # it is only in a checkout of this repository
+            # The local Fauna is a development package of this repository (`pip install ./fauna-local`).
+            from fauna_local.testing import LocalFauna
 
             fauna = stack.enter_context(LocalFauna.start(seed="sample"))
             config = fauna.config()
