@@ -227,7 +227,7 @@ class CollectionReader:
                 page = query(page_query(size, cursor), f"{purpose} of collection '{self.name}'")
             except PageTooLarge:
                 if size == 1:
-                    raise system_error(f"Fauna refused to return even one document of collection '{self.name}' per page.")
+                    raise system_error(f"Fauna refused to return even one document of collection '{self.name}' per page.") from None
                 size = max(1, size // 2)
                 continue
             yield page

@@ -18,7 +18,7 @@ from faunadb import query as q
 from faunadb.errors import Unauthorized
 from faunadb.objects import Native, Ref
 
-from .conftest import HTTP_TIMEOUT, SECRET, coll_ref, error_fields
+from .conftest import HTTP_TIMEOUT, SECRET, coll_ref
 
 
 def db_ref(name):

@@ -13,7 +13,7 @@ from faunadb import query as q
 from faunadb.errors import BadRequest
 from faunadb.objects import SetRef, _Expr
 
-from .conftest import coll_ref, doc_ref, error_fields
+from .conftest import doc_ref, error_fields
 
 C = "people"
 

@@ -11,7 +11,6 @@ core `ext/api/src/test/scala/queries/IndexSpec.scala` ("paginates all indexes").
 import pytest
 from faunadb import query as q
 from faunadb.errors import BadRequest
-from faunadb.objects import Ref, Native
 
 from .conftest import coll_ref, doc_ref, error_fields, index_ref
 
