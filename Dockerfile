@@ -1,7 +1,10 @@
-# The source-fauna connector image, on Airbyte's Python connector base image (the one
-# metadata.yaml names in connectorBuildOptions.baseImage; unit_tests/test_dockerfile.py keeps
-# them equal). Only the connector package is copied: fauna_local and the tests stay out.
-FROM docker.io/airbyte/python-connector-base:4.0.2@sha256:9fdb1888c4264cf6fee473649ecb593f56f58e5d0096a87ee0b231777e2e3e73
+# The source-fauna connector image on Airbyte's Python connector base image. Built with
+# `docker build .` or `airbyte-cdk image build --dockerfile Dockerfile`, which passes metadata.yaml's
+# connectorBuildOptions.baseImage as BASE_IMAGE; the default below is that same image
+# (unit_tests/test_dockerfile.py keeps them equal). Only the connector package is copied: the local
+# Fauna and the tests stay out.
+ARG BASE_IMAGE=docker.io/airbyte/python-connector-base:4.0.2@sha256:9fdb1888c4264cf6fee473649ecb593f56f58e5d0096a87ee0b231777e2e3e73
+FROM ${BASE_IMAGE}
 
 WORKDIR /airbyte/integration_code
 

@@ -56,6 +56,10 @@ def metadata() -> Dict:
     return yaml.safe_load((ROOT / "metadata.yaml").read_text())["data"]
 
 
+def poetry() -> Dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["poetry"]
+
+
 def entrypoint() -> List[str]:
     value = json.loads(only("ENTRYPOINT"))  # exec form, as the platform expects
     assert isinstance(value, list) and value, "ENTRYPOINT must be a non-empty JSON array"
@@ -63,8 +67,10 @@ def entrypoint() -> List[str]:
 
 
 def test_base_image_is_the_one_metadata_declares():
+    """`FROM ${BASE_IMAGE}`, defaulting to metadata.yaml's base image, which `airbyte-cdk image build` passes."""
     base_image = metadata()["connectorBuildOptions"]["baseImage"]
-    assert only("FROM") == base_image
+    assert only("FROM") == "${BASE_IMAGE}"
+    assert only("ARG") == f"BASE_IMAGE={base_image}"
     assert re.fullmatch(r"docker\.io/airbyte/python-connector-base:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}", base_image), (
         "the base image must be Airbyte's Python connector base image, pinned by digest"
     )
@@ -91,13 +97,12 @@ def test_every_copied_path_exists_and_nothing_else_is_copied():
 
 def test_the_readme_the_package_build_needs_is_copied():
     # pyproject.toml names README.md as the package's readme: `pip install .` fails without it.
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     copied = {source for name, arguments in instructions() if name == "COPY" for source in shlex.split(arguments)[:-1]}
-    assert project["readme"] in copied
+    assert poetry()["readme"] in copied
 
 
 def test_entrypoint_is_the_declared_console_script_and_airbyte_entrypoint_agrees():
-    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    scripts = poetry()["scripts"]
     command = entrypoint()
     assert command == ["source-fauna"]
     assert scripts["source-fauna"] == "source_fauna.run:run"
@@ -146,7 +151,18 @@ def test_the_copied_files_alone_build_the_package(tmp_path):
         timeout=SPEC_TIMEOUT_SECONDS * 2,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    (wheel,) = (tmp_path / "dist").glob("source_fauna-*.whl")
+    (wheel,) = (tmp_path / "dist").glob("airbyte_source_fauna-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     assert "source_fauna/manifest.yaml" in names and "source_fauna/components.py" in names
+
+
+def test_airbyte_cdk_image_build_passes_the_base_image_the_dockerfile_reads():
+    """`airbyte-cdk image build --dockerfile Dockerfile` sets BASE_IMAGE from metadata.yaml (airbyte_cdk/utils/docker.py)."""
+    import inspect
+
+    from airbyte_cdk.utils import docker
+
+    source = inspect.getsource(docker.build_connector_image)
+    assert '"BASE_IMAGE": base_image' in source, "the CDK no longer passes BASE_IMAGE: update the Dockerfile's ARG"
+    assert "dockerfile_override" in source

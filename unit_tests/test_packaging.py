@@ -25,7 +25,7 @@ def wheel(tmp_path_factory):
         timeout=BUILD_TIMEOUT_SECONDS,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    wheels = list(out.glob("source_fauna-*.whl"))
+    wheels = list(out.glob("airbyte_source_fauna-*.whl"))
     assert len(wheels) == 1, f"expected one wheel, found {wheels}"
     return wheels[0]
 
