@@ -30,7 +30,7 @@ from integration_tests.ecosystem import (
 
 HANDLER_TIMEOUT_SECONDS = 180
 BUILDER_ABSENT = ("faunadb", "source_fauna")  # what the Builder's runtime does not have
-MISSING_PACKAGE = "Reading Fauna needs the source-fauna package and the faunadb driver"
+MISSING_PACKAGE = "Reading Fauna needs the airbyte-source-fauna package and the faunadb driver"
 
 
 @pytest.fixture(scope="module")

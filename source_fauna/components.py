@@ -26,9 +26,9 @@ from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 MISSING_PACKAGE_MESSAGE = (
-    "Reading Fauna needs the source-fauna package and the faunadb driver, which this environment does not have "
+    "Reading Fauna needs the airbyte-source-fauna package and the faunadb driver, which this environment does not have "
     "(the Connector Builder only ships the Airbyte CDK). Run the connector from its Docker image "
-    "(airbyte/source-fauna) or after `pip install source-fauna`."
+    "(airbyte/source-fauna) or after `pip install airbyte-source-fauna`."
 )
 
 

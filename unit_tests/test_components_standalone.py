@@ -36,4 +36,4 @@ def test_components_load_without_faunadb_and_fail_reads_with_a_clear_message():
     result = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "FAILURE_TYPE config_error" in result.stdout
-    assert "needs the source-fauna package and the faunadb driver" in result.stdout
+    assert "needs the airbyte-source-fauna package and the faunadb driver" in result.stdout
