@@ -119,12 +119,17 @@ STANDARD_TEST_FILES = (
 )
 
 
+# What acceptance-test-config.yml's `secrets/config-deletions.json` adds to `secrets/config.json`.
+DELETIONS_CONFIG: Dict[str, Any] = {"collection": {"deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}}}
+
+
 def standard_test_connector_dir(parent: Path, config: Mapping[str, Any]) -> Path:
     """A connector directory for `airbyte-cdk connector test`, named `source-fauna` as the tool requires.
 
     The tool picks its test suite by the directory's name and metadata.yaml's language tag, so it
     cannot run from a checkout named otherwise; this copies what it reads and writes
-    `secrets/config.json` pointing at the local Fauna (its port changes every run).
+    `secrets/config.json` and `secrets/config-deletions.json` pointing at the local Fauna (its port
+    changes every run).
     """
     directory = parent / "source-fauna"
     if directory.exists():
@@ -134,6 +139,7 @@ def standard_test_connector_dir(parent: Path, config: Mapping[str, Any]) -> Path
         shutil.copyfile(ROOT / name, directory / name)
     (directory / "secrets").mkdir()
     (directory / "secrets" / "config.json").write_text(json.dumps(dict(config), indent=2))
+    (directory / "secrets" / "config-deletions.json").write_text(json.dumps({**config, **DELETIONS_CONFIG}, indent=2))
     return directory
 
 
