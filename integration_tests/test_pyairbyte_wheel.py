@@ -1,0 +1,95 @@
+"""PyAirbyte installs the connector's wheel (`get_source(..., pip_url=<wheel>)`) and reads the local Fauna.
+
+This is how PyAirbyte installs the published package, `airbyte-source-fauna` from PyPI, with the wheel
+built from this checkout in its place: a virtual environment of its own under `install_root`, the
+wheel and its dependencies installed there by uv from the package index, then that environment's
+`source-fauna` run for check, discover and read. PyAirbyte and the connector it starts run with
+sockets limited to loopback (the sitecustomize of test_pyairbyte_example.py), so only the install,
+which uv does outside Python, reaches the package index.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fauna_local.testing import LocalFauna
+from integration_tests.ecosystem import ROOT, require, subprocess_env
+from integration_tests.test_pyairbyte_example import LOOPBACK_ONLY, sample_counts
+
+BUILD_TIMEOUT_SECONDS = 300
+INSTALL_AND_READ_TIMEOUT_SECONDS = 900
+
+READ_WITH_PYAIRBYTE = """
+import json, sys
+from pathlib import Path
+
+import airbyte as ab
+
+config, wheel, install_root = json.loads(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+source = ab.get_source("source-fauna", config=config, pip_url=wheel, install_root=install_root)
+source.check()
+source.select_all_streams()
+result = source.read(cache=ab.get_default_cache())
+print(json.dumps({name: len(dataset.to_pandas()) for name, dataset in result.streams.items()}))
+"""
+
+
+@pytest.fixture(scope="module")
+def sample_fauna():
+    with LocalFauna.start(seed="sample") as fauna:
+        yield fauna
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--quiet", "--wheel-dir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_SECONDS,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (built,) = out.glob("airbyte_source_fauna-*.whl")
+    return built
+
+
+def test_pyairbyte_installs_the_wheel_in_its_own_environment_and_reads_the_sample(sample_fauna, wheel, tmp_path):
+    require(importlib.util.find_spec("airbyte") is not None, "PyAirbyte (the `airbyte` package)", "pip install -e '.[pyairbyte]'")
+    (tmp_path / "blocker").mkdir()
+    (tmp_path / "blocker" / "sitecustomize.py").write_text(LOOPBACK_ONLY)
+    network_log = tmp_path / "network.log"
+    env = subprocess_env(
+        LOOPBACK_ONLY_LOG=str(network_log),
+        AIRBYTE_OFFLINE_MODE="true",  # no registry lookup (pip_url is given) and no telemetry
+        DO_NOT_TRACK="1",
+        AIRBYTE_CACHE_ROOT=str(tmp_path / "cache"),
+        AIRBYTE_LOGGING_ROOT=str(tmp_path / "logs"),
+    )
+    # Only the sitecustomize: the connector must come from the wheel, not from this checkout.
+    env["PYTHONPATH"] = str(tmp_path / "blocker")
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # PyAirbyte runs `uv`
+    install_root = tmp_path / "connectors"
+
+    result = subprocess.run(
+        [sys.executable, "-c", READ_WITH_PYAIRBYTE, json.dumps(sample_fauna.config()), str(wheel), str(install_root)],
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_AND_READ_TIMEOUT_SECONDS,
+        env=env,
+        cwd=str(tmp_path),
+    )
+
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    assert not network_log.exists(), f"PyAirbyte or the connector tried to leave loopback: {network_log.read_text()}"
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == sample_counts(sample_fauna)
+    venv = install_root / ".venv-source-fauna"
+    assert (venv / "bin" / "source-fauna").is_file()
+    installed = list(venv.glob("lib/python*/site-packages/airbyte_source_fauna-*.dist-info"))
+    assert [path.name for path in installed] == [wheel.name.split("-py")[0] + ".dist-info"]
+    assert not list(venv.glob("lib/python*/site-packages/*source_fauna*.pth")), "installed editable, not from the wheel"
