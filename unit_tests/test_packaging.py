@@ -57,3 +57,22 @@ def test_wheel_declares_the_console_script(wheel, wheel_names):
         text = archive.read(entry_points[0]).decode()
     assert "[console_scripts]" in text
     assert "source-fauna=source_fauna.run:run" in text.replace(" ", "")
+
+
+def test_wheel_metadata_is_the_published_package(wheel, wheel_names):
+    """PyPI and PyAirbyte see the name, version and license that metadata.yaml declares."""
+    import yaml
+
+    declared = yaml.safe_load((ROOT / "metadata.yaml").read_text())["data"]
+    (metadata_file,) = [name for name in wheel_names if name.endswith(".dist-info/METADATA")]
+    with zipfile.ZipFile(wheel) as archive:
+        headers = archive.read(metadata_file).decode().split("\n\n", 1)[0].splitlines()
+    fields = {}
+    for line in headers:
+        key, _, value = line.partition(": ")
+        fields.setdefault(key, []).append(value)
+    assert fields["Name"] == [declared["remoteRegistries"]["pypi"]["packageName"]]
+    assert fields["Version"] == [declared["dockerImageTag"]]
+    assert fields["License"] == [declared["license"]]
+    assert any(requirement.startswith("airbyte-cdk") for requirement in fields["Requires-Dist"])
+    assert fields["Provides-Extra"] == ["pyairbyte"]
