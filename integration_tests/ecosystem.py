@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
@@ -55,6 +56,20 @@ def venv_script(name: str) -> Optional[Path]:
     """A console script of this environment (beside its Python), or None."""
     path = Path(sys.executable).with_name(name)
     return path if path.exists() else None
+
+
+def build_wheel(source: Path, out: Path, timeout: float = 300) -> Path:
+    """The connector's wheel, built from `source` by its own build backend (`pip wheel --no-deps`)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--quiet", "--wheel-dir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    wheels = list(out.glob("airbyte_source_fauna-*.whl"))
+    assert len(wheels) == 1, f"expected one wheel, found {wheels}"
+    return wheels[0]
 
 
 def subprocess_env(**extra: str) -> Dict[str, str]:

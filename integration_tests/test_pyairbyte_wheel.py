@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 
 from fauna_local.testing import LocalFauna
-from integration_tests.ecosystem import ROOT, require, subprocess_env
+from integration_tests.ecosystem import ROOT, build_wheel, require, subprocess_env
 from integration_tests.test_pyairbyte_example import LOOPBACK_ONLY, sample_counts
 
-BUILD_TIMEOUT_SECONDS = 300
 INSTALL_AND_READ_TIMEOUT_SECONDS = 900
 
 READ_WITH_PYAIRBYTE = """
@@ -47,16 +46,7 @@ def sample_fauna():
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--quiet", "--wheel-dir", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT_SECONDS,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    (built,) = out.glob("airbyte_source_fauna-*.whl")
-    return built
+    return build_wheel(ROOT, tmp_path_factory.mktemp("wheel"))
 
 
 def test_pyairbyte_installs_the_wheel_in_its_own_environment_and_reads_the_sample(sample_fauna, wheel, tmp_path):

@@ -4,30 +4,16 @@ The wheel is built from this checkout with the project's own build backend (`pip
 and must hold the connector and its manifest, and nothing of the local Fauna or the tests.
 """
 
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-BUILD_TIMEOUT_SECONDS = 300
+from integration_tests.ecosystem import ROOT, build_wheel
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--quiet", "--wheel-dir", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT_SECONDS,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    wheels = list(out.glob("airbyte_source_fauna-*.whl"))
-    assert len(wheels) == 1, f"expected one wheel, found {wheels}"
-    return wheels[0]
+    return build_wheel(ROOT, tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="module")
