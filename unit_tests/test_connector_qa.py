@@ -90,6 +90,7 @@ def test_install_messages_name_the_published_package():
 
 
 def test_the_current_versions_breaking_change_has_a_deadline_at_least_a_week_ahead():
+    """Fails, as the QA would, if the version is still one with a breaking change a week before its deadline."""
     breaking = metadata()["releases"]["breakingChanges"].get(metadata()["dockerImageTag"])
     if breaking is None:
         return  # the QA passes a release without a breaking change
