@@ -22,7 +22,8 @@ from source_fauna.catalog import CollectionInfo
 from source_fauna.config import CollectionSettings
 from source_fauna.errors import config_error, system_error
 from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge, wire_literal
-from source_fauna.partitions import IdRange, read_in_parallel
+from source_fauna.id_ranges import IdRange
+from source_fauna.parallel_snapshot import ParallelSnapshotRead
 from source_fauna.records import RecordBuilder, micros_to_iso
 
 
@@ -120,9 +121,9 @@ class CollectionReader:
         if whole is None:
             yield from self._snapshot_range(IdRange(None, None), snapshot, description, None)
         else:
-            yield from read_in_parallel(
+            yield from ParallelSnapshotRead(
                 whole, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), readers, what=f"collection '{self.name}'"
-            )
+            ).pages()
 
     def _id_range(self, snapshot: int) -> Optional[IdRange]:
         """The ids from the first document to the last as of S (no later document is visible at S)."""
