@@ -113,11 +113,11 @@ class FaunaDocumentsRetriever(Retriever):
     def _records(self, pages: Iterable[Any], stream_slice: Optional[StreamSlice]) -> Iterable[Mapping[str, Any]]:
         page_limit = self._builder_page_limit()
         record_slice = _SliceWithCachedHash(stream_slice) if isinstance(stream_slice, StreamSlice) else stream_slice
-        # A record's `data` may still be JSON text (see records.py): transformations and the
+        # A record's `data` may still be JSON text (see values.py): transformations and the
         # Builder's page log read values, so they get plain objects; a sync passes it on as is.
         plain = bool(self.transformations) or self._in_builder()
         if plain:
-            from source_fauna.records import with_plain_values  # the package is there: it gave the pages
+            from source_fauna.values import with_plain_values  # the package is there: it gave the pages
         for count, page in enumerate(pages, start=1):
             records = [with_plain_values(record) for record in page.records] if plain else page.records
             self._log_page(page, records)

@@ -24,7 +24,8 @@ from source_fauna.errors import config_error, system_error
 from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge, wire_literal
 from source_fauna.id_ranges import IdRange
 from source_fauna.parallel_snapshot import ParallelSnapshotRead
-from source_fauna.records import RecordBuilder, micros_to_iso
+from source_fauna.records import RecordBuilder
+from source_fauna.values import micros_to_iso
 
 
 # How long a window waits for the one before it (see WindowOrder); far longer than a worker

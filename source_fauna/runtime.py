@@ -14,7 +14,7 @@ from source_fauna.config import FaunaConfig, parse_config
 from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
 from source_fauna.reader import CollectionReader
-from source_fauna.records import json_schema
+from source_fauna.schema import json_schema
 
 _runtimes: Dict[int, Tuple[Mapping[str, Any], "FaunaRuntime"]] = {}
 _runtimes_lock = threading.Lock()
