@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 from source_fauna import queries
 from source_fauna.config import FaunaConfig
 from source_fauna.errors import AccessDenied, config_error
-from source_fauna.fauna_gateway import FaunaGateway, wire_literal
+from source_fauna.fauna_gateway import FaunaGateway
 
 logger = logging.getLogger("airbyte")
 
@@ -158,7 +158,7 @@ def _readable_indexes(gateway: FaunaGateway) -> List[Mapping[str, Any]]:
     for ref in _pages(gateway, queries.index_refs_page, "list the indexes"):
         name = ref["@ref"]["id"]
         try:
-            readable.append(gateway.query(queries.get(wire_literal(ref)), f"read index '{name}'"))
+            readable.append(gateway.query(queries.get(queries.wire_literal(ref)), f"read index '{name}'"))
         except AccessDenied:
             logger.warning(f"Skipping index '{name}': the key may not read it, so it cannot serve incremental reads.")
     return readable
@@ -167,7 +167,7 @@ def _readable_indexes(gateway: FaunaGateway) -> List[Mapping[str, Any]]:
 def _pages(gateway: FaunaGateway, page_query: Any, purpose: str) -> Iterator[Dict[str, Any]]:
     after = None
     while True:
-        page = gateway.query(page_query(LISTING_PAGE_SIZE, wire_literal(after) if after is not None else None), purpose)
+        page = gateway.query(page_query(LISTING_PAGE_SIZE, queries.wire_literal(after) if after is not None else None), purpose)
         yield from page["data"]
         after = page.get("after")
         if after is None:

@@ -37,7 +37,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from faunadb._json import to_json
     from faunadb.client import FaunaClient
-    from faunadb.query import _Expr, _wrap
+    from faunadb.query import _wrap
 
 logger = logging.getLogger("airbyte")
 
@@ -93,29 +93,6 @@ class _NodeConnection:
             preload_content=True,
             decode_content=True,
         )
-
-
-def wire_literal(value: Any) -> Any:
-    """An expression that evaluates to a wire value Fauna sent, e.g. a page's `after` cursor.
-
-    Arrays and tagged values (`@ref`, `@ts`, …) are valid expressions as they are; plain objects
-    must be wrapped in `{"object": …}`, as the driver does for dicts.
-    """
-    return _Expr(_as_expression(value))
-
-
-def _as_expression(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_as_expression(item) for item in value]
-    if isinstance(value, dict):
-        if len(value) == 1:
-            (key,) = value
-            if key == "@obj":
-                return {"object": {k: _as_expression(v) for k, v in value[key].items()}}
-            if key.startswith("@"):
-                return value
-        return {"object": {k: _as_expression(v) for k, v in value.items()}}
-    return value
 
 
 class FaunaGateway:

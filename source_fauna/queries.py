@@ -90,3 +90,26 @@ def removals_page(collection_name: str, after: Any, snapshot: int, size: int) ->
     events = q.paginate(q.documents(q.collection(collection_name)), events=True, size=size, after=after)
     removals = q.filter_(q.lambda_("event", q.equals(q.select("action", q.var("event")), "remove")), events)
     return q.at(snapshot, removals)
+
+
+def wire_literal(value: Any) -> Any:
+    """An expression that evaluates to a wire value Fauna sent, e.g. a page's `after` cursor.
+
+    Arrays and tagged values (`@ref`, `@ts`, …) are valid expressions as they are; plain objects
+    must be wrapped in `{"object": …}`, as the driver does for dicts.
+    """
+    return _Expr(_as_expression(value))
+
+
+def _as_expression(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_expression(item) for item in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key,) = value
+            if key == "@obj":
+                return {"object": {k: _as_expression(v) for k, v in value[key].items()}}
+            if key.startswith("@"):
+                return value
+        return {"object": {k: _as_expression(v) for k, v in value.items()}}
+    return value

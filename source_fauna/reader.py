@@ -21,7 +21,7 @@ from source_fauna import queries
 from source_fauna.catalog import CollectionInfo
 from source_fauna.config import CollectionSettings
 from source_fauna.errors import config_error, system_error
-from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge, wire_literal
+from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge
 from source_fauna.id_ranges import IdRange
 from source_fauna.parallel_snapshot import ParallelSnapshotRead
 from source_fauna.records import RecordBuilder
@@ -224,7 +224,7 @@ class CollectionReader:
         seen_cursor = None
         while True:
             self._check_snapshot_age()
-            cursor = wire_literal(after) if after is not None else None
+            cursor = queries.wire_literal(after) if after is not None else None
             try:
                 page = query(page_query(size, cursor), f"{purpose} of collection '{self.name}'")
             except PageTooLarge:
