@@ -98,8 +98,8 @@ class FaunaDocumentsRetriever(Retriever):
         lower, upper = _bounds(stream_slice)
         if self.mode == "snapshot":
             # The Builder shows pages in order, so it reads one range.
-            partitions = 1 if self._builder_page_limit() else None
-            yield from self._records(reader.snapshot_pages(partitions), stream_slice)
+            readers = 1 if self._builder_page_limit() else None
+            yield from self._records(reader.snapshot_pages(readers), stream_slice)
         else:
             lower = lower if lower is not None else 0
             with reader.window_order.turn(lower, upper, _micros(getattr(self.cursor, "start", None))):

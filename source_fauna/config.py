@@ -64,13 +64,13 @@ class FaunaConfig:
     deleted_at_column: Optional[str] = None
     collections: Tuple[str, ...] = ()  # empty: every collection
     settings: Mapping[str, CollectionSettings] = field(default_factory=dict)
-    partitions: int = DEFAULT_PARTITIONS
+    readers_per_collection: int = DEFAULT_PARTITIONS
     parallel_streams: int = DEFAULT_PARALLEL_STREAMS
 
     @property
     def concurrent_queries(self) -> int:
         """The most queries a sync may have in flight: every stream read at once, each by all its readers."""
-        return self.parallel_streams * self.partitions
+        return self.parallel_streams * self.readers_per_collection
 
     def for_collection(self, name: str) -> CollectionSettings:
         return self.settings.get(name) or CollectionSettings(name=name, deleted_at_column=self.deleted_at_column)
@@ -107,7 +107,7 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
         deleted_at_column=deleted_at,
         collections=collections,
         settings=settings,
-        partitions=_int_field(config.get("partitions_per_collection", DEFAULT_PARTITIONS), "partitions_per_collection", 1, 32),
+        readers_per_collection=_int_field(config.get("partitions_per_collection", DEFAULT_PARTITIONS), "partitions_per_collection", 1, 32),
         parallel_streams=_int_field(config.get("max_parallel_streams", DEFAULT_PARALLEL_STREAMS), "max_parallel_streams", 1, 32),
     )
 

@@ -81,14 +81,14 @@ class CollectionReader:
         info: CollectionInfo,
         settings: CollectionSettings,
         page_size: int,
-        partitions: int = 1,
+        readers: int = 1,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._gateway = gateway
         self._info = info
         self._settings = settings
         self._page_size = page_size
-        self._partitions = partitions
+        self._readers = readers
         self._monotonic = monotonic
         self._records = RecordBuilder(settings)
         self._snapshot: Optional[int] = None
@@ -113,11 +113,11 @@ class CollectionReader:
         snapshot = self.snapshot()
         return snapshot if upper is None else min(upper, snapshot)
 
-    def snapshot_pages(self, partitions: Optional[int] = None) -> Iterator[Page]:
-        """Every document of the collection as of S: in id order, or by up to `partitions` readers at once."""
+    def snapshot_pages(self, readers: Optional[int] = None) -> Iterator[Page]:
+        """Every document of the collection as of S: in id order, or by up to `readers` readers at once."""
         snapshot = self.snapshot()
         description = f"At({snapshot}, Map(Paginate(Documents(Collection('{self.name}'))), Lambda('ref', Get(Var('ref')))))"
-        readers = self._partitions if partitions is None else partitions
+        readers = self._readers if readers is None else readers
         whole = self._id_range(snapshot) if readers > 1 else None
         if whole is None:
             yield from self._snapshot_range(IdRange(None, None), snapshot, description, None)

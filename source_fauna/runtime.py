@@ -63,7 +63,7 @@ class FaunaRuntime:
                     infos[collection],
                     self.config.for_collection(collection),
                     self.config.page_size,
-                    self.config.partitions,
+                    self.config.readers_per_collection,
                 )
             return self._readers[collection]
 

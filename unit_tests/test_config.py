@@ -14,7 +14,7 @@ def test_defaults_point_at_a_self_hosted_node_over_https():
     assert config.connection.endpoint == "https://localhost:8443"
     assert config.page_size == 1000 and config.deleted_at_column is None
     assert config.collections == () and config.wants("anything")
-    assert (config.parallel_streams, config.partitions, config.concurrent_queries) == (4, 8, 32)
+    assert (config.parallel_streams, config.readers_per_collection, config.concurrent_queries) == (4, 8, 32)
 
 
 def test_an_old_connector_config_keeps_working_unchanged():
