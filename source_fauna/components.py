@@ -205,7 +205,10 @@ def _bounds(stream_slice: Optional[Mapping[str, Any]]) -> tuple:
 
 @dataclass
 class FaunaSchemaLoader(SchemaLoader):
-    """The schema of one collection's records, which depends on the user's column choices."""
+    """The columns of one collection's records that depend on the user's column choices.
+
+    The manifest merges them with the columns every document has (`schemas/fauna_document.json`).
+    """
 
     config: Config
     parameters: InitVar[Mapping[str, Any]]
@@ -215,7 +218,7 @@ class FaunaSchemaLoader(SchemaLoader):
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        return _package(self.config).json_schema_for(self.config, self._collection.eval(self.config))
+        return _package(self.config).configured_columns_schema_for(self.config, self._collection.eval(self.config))
 
 
 class FaunaLegacyStateMigration(StateMigration):

@@ -14,7 +14,7 @@ from source_fauna.config import FaunaConfig, parse_config
 from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
 from source_fauna.reader import CollectionReader
-from source_fauna.schema import json_schema
+from source_fauna.schema import configured_columns_schema
 
 _runtimes: Dict[int, Tuple[Mapping[str, Any], "FaunaRuntime"]] = {}
 _runtimes_lock = threading.Lock()
@@ -80,6 +80,6 @@ def runtime_for(config: Mapping[str, Any]) -> FaunaRuntime:
         return entry[1]
 
 
-def json_schema_for(config: Mapping[str, Any], collection: str) -> Mapping[str, Any]:
-    """Needs no connection: the schema follows from the config alone."""
-    return json_schema(parse_config(config).for_collection(collection))
+def configured_columns_schema_for(config: Mapping[str, Any], collection: str) -> Mapping[str, Any]:
+    """Needs no connection: these columns follow from the config alone."""
+    return configured_columns_schema(parse_config(config).for_collection(collection))

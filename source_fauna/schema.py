@@ -1,9 +1,8 @@
-"""The JSON schema of one collection's records, as `RecordBuilder` makes them."""
+"""The JSON schema of the columns of a collection's records that depend on the user's settings."""
 
 from typing import Any, Dict
 
 from source_fauna.config import CollectionSettings
-
 
 _COLUMN_SCHEMAS: Dict[str, Dict[str, Any]] = {
     "string": {"type": "string"},
@@ -17,20 +16,15 @@ _COLUMN_SCHEMAS: Dict[str, Dict[str, Any]] = {
 }
 
 
-def json_schema(settings: CollectionSettings) -> Dict[str, Any]:
-    """The JSON schema of the records `RecordBuilder` makes for this collection."""
-    properties: Dict[str, Any] = {
-        "ref": {"type": "string", "description": "The document's id."},
-        "ts": {"type": "integer", "description": "Time of the document's last change, µs since the epoch."},
-    }
+def configured_columns_schema(settings: CollectionSettings) -> Dict[str, Any]:
+    """The JSON schema of the columns this collection's settings add to every document's own.
+
+    `ref`, `ts` and `ttl`, which every record has, are in `schemas/fauna_document.json`; the
+    manifest merges the two (a list of schema loaders).
+    """
+    properties: Dict[str, Any] = {}
     if settings.data_column:
         properties["data"] = {"type": ["null", "object"], "description": "The document's data."}
-    properties["ttl"] = {
-        "type": ["null", "string"],
-        "format": "date-time",
-        "airbyte_type": "timestamp_with_timezone",
-        "description": "When Fauna will remove the document, if it has a ttl.",
-    }
     for column in settings.additional_columns:
         schema = dict(_COLUMN_SCHEMAS[column.type])
         # Removal records carry no document values, so with deletions every column may be null.
@@ -45,9 +39,4 @@ def json_schema(settings: CollectionSettings) -> Dict[str, Any]:
             "airbyte_type": "timestamp_with_timezone",
             "description": "When the document was deleted (UTC); null for documents that exist.",
         }
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "type": "object",
-        "additionalProperties": True,
-        "properties": properties,
-    }
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": properties}
