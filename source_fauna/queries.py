@@ -113,3 +113,8 @@ def _as_expression(value: Any) -> Any:
                 return value
         return {"object": {k: _as_expression(v) for k, v in value.items()}}
     return value
+
+
+def cursor_expression(after: Any) -> Any:
+    """The expression of a page's `after` cursor as Fauna sent it; None (the first page) stays None."""
+    return wire_literal(after) if after is not None else None
