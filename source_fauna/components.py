@@ -11,17 +11,20 @@ hints, and the Builder executes this file before it registers it as a module, so
 be real objects.
 """
 
+import copy
 import json
 from dataclasses import InitVar, dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Tuple, Union
 
+import jsonschema
 from airbyte_cdk.models import FailureType, Level
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
 from airbyte_cdk.sources.declarative.retrievers.retriever import Retriever
 from airbyte_cdk.sources.declarative.schema.schema_loader import SchemaLoader
+from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import ConfigTransformation
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -46,6 +49,77 @@ def _package(config: Mapping[str, Any]) -> Any:
             message=MISSING_PACKAGE_MESSAGE, internal_message=repr(error), failure_type=FailureType.config_error
         ) from None
     return runtime
+
+
+def _filling_defaults(validator: Any, properties: Mapping[str, Any], instance: Any, schema: Mapping[str, Any]) -> Iterator[Any]:
+    """JSON schema's `properties`, which also sets each absent property that has a default to it."""
+    if isinstance(instance, dict):
+        for name, subschema in properties.items():
+            if "default" in subschema and name not in instance:
+                instance[name] = copy.deepcopy(subschema["default"])
+    yield from jsonschema.Draft7Validator.VALIDATORS["properties"](validator, properties, instance, schema)
+
+
+_DefaultingValidator = jsonschema.validators.extend(jsonschema.Draft7Validator, {"properties": _filling_defaults})
+
+
+def with_spec_defaults(config: Mapping[str, Any], spec: Mapping[str, Any], require: bool = True) -> Dict[str, Any]:
+    """A copy of the config with the defaults of `spec` (the connection specification) filled in, once it is valid against it.
+
+    Raises a config error naming the first setting that the spec rejects; a secret's value is never
+    quoted. Without `require`, a missing required setting is not an error.
+    """
+    filled = copy.deepcopy(dict(config))
+    errors = (error for error in _DefaultingValidator(spec).iter_errors(filled) if require or error.validator != "required")
+    error = jsonschema.exceptions.best_match(errors)
+    if error is not None:
+        raise AirbyteTracedException(message=_spec_error_message(error, spec), failure_type=FailureType.config_error)
+    return filled
+
+
+def _spec_error_message(error: jsonschema.ValidationError, spec: Mapping[str, Any]) -> str:
+    allowed = ""
+    if error.context:  # none of the alternatives of a oneOf: their own errors, at the deepest setting, say more
+        deepest = max(len(alternative.absolute_path) for alternative in error.context)
+        alternatives = [alternative for alternative in error.context if len(alternative.absolute_path) == deepest]
+        error = alternatives[0]
+        if all(alternative.validator == "const" for alternative in alternatives):
+            allowed = " or ".join(repr(alternative.validator_value) for alternative in alternatives)
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        path += [name for name in error.validator_value if isinstance(error.instance, dict) and name not in error.instance][:1]
+    setting = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+    top = spec.get("properties", {}).get(path[0], {}) if path else {}
+    if top.get("airbyte_secret"):
+        return f"`{setting}` is not valid: the spec requires {error.validator} {error.validator_value!r}."
+    if error.validator == "required":
+        return f"`{setting}` is required: {top.get('description') or error.message}" if len(path) == 1 else f"`{setting}` is required."
+    if allowed:
+        return f"`{setting}` must be {allowed}, got {error.instance!r}."
+    return f"`{setting or 'config'}` is not valid: {error.message}."
+
+
+@dataclass
+class FaunaSpecDefaults(ConfigTransformation):
+    """Validates the config against the spec and fills in the spec's defaults, before the CDK builds anything from it.
+
+    The spec is the one statement of every setting's type, bounds and default: the manifest and
+    the package read the completed config and repeat none of them. A value the spec rejects gets
+    a message naming the setting (some, like `max_parallel_streams: 0`, would otherwise fail
+    inside the CDK while it builds the source). A missing required setting is left to the CDK,
+    which refuses it for check, discover and read: the declarative-manifest image answers `spec`
+    with a config that holds only the injected manifest.
+    """
+
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._spec = parameters["connection_specification"]
+
+    def transform(self, config: MutableMapping[str, Any]) -> None:
+        filled = with_spec_defaults(config, self._spec, require=False)
+        config.clear()
+        config.update(filled)
 
 
 @dataclass

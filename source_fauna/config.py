@@ -1,21 +1,21 @@
 """The user's configuration, validated against the spec and parsed once into typed settings.
 
 Types, bounds and defaults are stated once, in the spec (manifest.yaml): the config is validated
-against it, with a message that names the setting, and its defaults are filled in from it. This
+against it, with a message that names the setting, and its defaults are filled in from it
+(`components.with_spec_defaults`, which the manifest runs before the CDK builds the source). This
 module checks only what a JSON schema cannot say (duplicate or reserved column names, an endpoint
 pasted into `domain`, a CA certificate that is not PEM). Configs written for the old connector
 (0.1.x), with `collection.page_size` and `collection.deletions`, are valid under the same spec.
 """
 
-import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
-import jsonschema
 import yaml
 
+from source_fauna.components import with_spec_defaults
 from source_fauna.errors import config_error
 
 # Columns every record has; user-defined columns may not reuse them.
@@ -84,55 +84,13 @@ def connection_specification() -> Mapping[str, Any]:
     return manifest["spec"]["connection_specification"]
 
 
-def _filling_defaults(validator: Any, properties: Mapping[str, Any], instance: Any, schema: Mapping[str, Any]) -> Iterator[Any]:
-    """JSON schema's `properties`, which also sets each absent property that has a default to it."""
-    if isinstance(instance, dict):
-        for name, subschema in properties.items():
-            if "default" in subschema and name not in instance:
-                instance[name] = copy.deepcopy(subschema["default"])
-    yield from jsonschema.Draft7Validator.VALIDATORS["properties"](validator, properties, instance, schema)
-
-
-_DefaultingValidator = jsonschema.validators.extend(jsonschema.Draft7Validator, {"properties": _filling_defaults})
-
-
-def with_spec_defaults(config: Mapping[str, Any]) -> Dict[str, Any]:
-    """A copy of the config with the spec's defaults filled in, once it is valid against the spec.
-
-    Raises a config error naming the first setting that the spec rejects. A secret's value is
-    never quoted.
-    """
-    filled = copy.deepcopy(dict(config))
-    spec = connection_specification()
-    error = jsonschema.exceptions.best_match(_DefaultingValidator(spec).iter_errors(filled))
-    if error is not None:
-        raise config_error(_spec_error_message(error, spec))
-    return filled
-
-
-def _spec_error_message(error: jsonschema.ValidationError, spec: Mapping[str, Any]) -> str:
-    allowed = ""
-    if error.context:  # none of the alternatives of a oneOf: their own errors, at the deepest setting, say more
-        deepest = max(len(alternative.absolute_path) for alternative in error.context)
-        alternatives = [alternative for alternative in error.context if len(alternative.absolute_path) == deepest]
-        error = alternatives[0]
-        if all(alternative.validator == "const" for alternative in alternatives):
-            allowed = " or ".join(repr(alternative.validator_value) for alternative in alternatives)
-    path = list(error.absolute_path)
-    if error.validator == "required":
-        path += [name for name in error.validator_value if isinstance(error.instance, dict) and name not in error.instance][:1]
-    setting = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
-    top = spec.get("properties", {}).get(path[0], {}) if path else {}
-    if top.get("airbyte_secret"):
-        return f"`{setting}` is not valid: the spec requires {error.validator} {error.validator_value!r}."
-    if error.validator == "required":
-        return f"`{setting}` is required: {top.get('description') or error.message}" if len(path) == 1 else f"`{setting}` is required."
-    if allowed:
-        return f"`{setting}` must be {allowed}, got {error.instance!r}."
-    return f"`{setting or 'config'}` is not valid: {error.message}."
 def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
-    """Turns the raw config into settings, raising a config error that names the offending setting."""
-    values = with_spec_defaults(config)
+    """Turns the config into settings, raising a config error that names the offending setting.
+
+    The CDK hands components the config completed by the manifest's `FaunaSpecDefaults`; the
+    spec is applied here again (to a copy) so that any config may be parsed, as the tests do.
+    """
+    values = with_spec_defaults(config, connection_specification())
     connection = _parse_connection(values)
     read_settings = values.get("collection", {})
     deleted_at = _parse_deletions(read_settings["deletions"])

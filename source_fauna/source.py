@@ -6,8 +6,6 @@
 - States saved by the old connector (a legacy blob of every stream, or per-stream states with
   `updates_cursor`/`remove_cursor`) are turned into per-stream states.
 - A stream synced in full refresh mode ignores any state, so that it really reads everything.
-- The config is validated against the spec before the CDK builds anything from it, so a value
-  out of bounds is reported naming the setting (the CDK would fail on some while building).
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
 """
 
@@ -33,7 +31,6 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 from airbyte_cdk.sources.source import BaseConnector
 
 from source_fauna import components
-from source_fauna.config import with_spec_defaults
 
 sys.modules.setdefault("source_declarative_manifest.components", components)
 sys.modules.setdefault("components", components)
@@ -53,8 +50,6 @@ class SourceFauna(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
         **kwargs: Any,
     ) -> None:
-        if config:
-            with_spec_defaults(config)  # raises a config error naming the setting the spec rejects
         super().__init__(
             path_to_yaml="manifest.yaml",
             catalog=catalog,

@@ -12,7 +12,7 @@ from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import M
 from airbyte_cdk.sources.declarative.transformations.add_fields import AddedFieldDefinition, AddFields
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_fauna.components import FaunaDocumentsRetriever, FaunaPaginator
+from source_fauna.components import FaunaDocumentsRetriever, FaunaPaginator, FaunaSpecDefaults, with_spec_defaults
 from source_fauna.config import CollectionSettings
 from source_fauna.errors import PageTooLarge
 from source_fauna.records import RecordBuilder
@@ -107,8 +107,26 @@ def test_the_manifest_names_one_paginator_for_every_retriever_with_the_configure
     for retriever in ("documents_retriever", "collections_lister"):
         assert definitions[retriever]["paginator"] == definitions["paginator"]
     factory = ModelToComponentFactory()
-    for config, size in (({"collection": {"page_size": 64}}, 64), ({}, 1000), ({"collection": None}, 1000)):
-        built = factory.create_component(
-            model_type=CustomPaginationStrategy, component_definition=definitions["paginator"], config=config
-        )
+    spec = yaml.safe_load(MANIFEST.read_text())["spec"]["connection_specification"]
+    for settings, size in (({"collection": {"page_size": 64}}, 64), ({}, spec["properties"]["collection"]["properties"]["page_size"]["default"])):
+        config = with_spec_defaults({"domain": "localhost", "secret": "s", **settings}, spec)  # as the manifest completes it
+        built = factory.create_component(model_type=CustomPaginationStrategy, component_definition=definitions["paginator"], config=config)
         assert isinstance(built, FaunaPaginator) and built.get_page_size() == size
+
+
+def test_the_manifest_completes_the_config_with_the_spec_and_refuses_invalid_values_before_building():
+    (transformation,) = yaml.safe_load(MANIFEST.read_text())["spec"]["config_normalization_rules"]["transformations"]
+    assert transformation["class_name"].endswith(".FaunaSpecDefaults")
+    spec = yaml.safe_load(MANIFEST.read_text())["spec"]["connection_specification"]
+    defaults = FaunaSpecDefaults(parameters={"connection_specification": spec})
+    config = {"domain": "localhost", "secret": "s", "collection": {"page_size": 64}}
+    defaults.transform(config)
+    properties = spec["properties"]
+    assert config["max_parallel_streams"] == properties["max_parallel_streams"]["default"]
+    assert config["checkpoint_interval"] == properties["checkpoint_interval"]["default"] and config["collection"]["page_size"] == 64
+    only_manifest = {"__injected_declarative_manifest": {}}  # what the declarative-manifest image answers `spec` with
+    defaults.transform(only_manifest)
+    assert only_manifest["port"] == properties["port"]["default"], "a missing required setting is left to the CDK's validation of check, discover and read"
+    with pytest.raises(AirbyteTracedException) as raised:
+        defaults.transform({"domain": "localhost", "secret": "s", "max_parallel_streams": 0})
+    assert raised.value.message.startswith("`max_parallel_streams` is not valid")

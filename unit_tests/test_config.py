@@ -2,7 +2,8 @@
 
 import pytest
 
-from source_fauna.config import connection_specification, parse_config, with_spec_defaults
+from source_fauna.components import with_spec_defaults
+from source_fauna.config import connection_specification, parse_config
 from source_fauna.errors import config_error
 
 TracedError = type(config_error("x"))
@@ -94,7 +95,7 @@ def test_invalid_values_are_rejected_naming_the_field(override, field):
 
 def test_defaults_come_from_the_spec():
     spec = connection_specification()["properties"]
-    values = with_spec_defaults({**BASE, "collection_settings": [{"name": "u", "additional_columns": [{"name": "e", "path": ["data", "e"]}]}]})
+    values = with_spec_defaults({**BASE, "collection_settings": [{"name": "u", "additional_columns": [{"name": "e", "path": ["data", "e"]}]}]}, connection_specification())
     assert values["port"] == spec["port"]["default"] and values["max_parallel_streams"] == spec["max_parallel_streams"]["default"]
     assert values["collection"]["page_size"] == spec["collection"]["properties"]["page_size"]["default"]
     assert values["collection"]["deletions"]["deletion_mode"] == "ignore"
