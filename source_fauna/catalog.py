@@ -12,7 +12,7 @@ specs exactly as they were written (`"ts"` or `["ts"]`), so both spellings are a
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Mapping, Optional, Tuple
 
 from source_fauna import queries
 from source_fauna.config import FaunaConfig

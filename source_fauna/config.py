@@ -92,8 +92,7 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
     """
     values = with_spec_defaults(config, connection_specification())
     connection = _parse_connection(values)
-    read_settings = values.get("collection", {})
-    deleted_at = _parse_deletions(read_settings["deletions"])
+    deleted_at = _parse_deletions(values["collection"]["deletions"])
     settings: Dict[str, CollectionSettings] = {}
     for position, raw in enumerate(values.get("collection_settings", ())):
         parsed = _parse_collection_settings(raw, f"collection_settings[{position}]", deleted_at)

@@ -44,10 +44,6 @@ def get(ref: Any) -> Any:
     return q.get(ref)
 
 
-def first_document(collection_name: str) -> Any:
-    return q.map_(q.lambda_("ref", q.get(q.var("ref"))), q.paginate(q.documents(q.collection(collection_name)), size=1))
-
-
 def edge_refs(collection_name: str, snapshot: int) -> Any:
     """The first and the last document ref of the collection as of `snapshot`, in one round trip."""
     documents = q.documents(q.collection(collection_name))

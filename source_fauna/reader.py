@@ -15,7 +15,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from source_fauna import queries
 from source_fauna.catalog import CollectionInfo
@@ -211,7 +211,7 @@ class CollectionReader:
 
     def _paginate(
         self, paginator: "FaunaPaginator", page_query: Callable[[int, Any], Any], purpose: str, after: Any = None, documents: bool = False
-    ) -> Iterator[Any]:
+    ) -> Iterator[Tuple[Any, Mapping[str, Any]]]:
         """(query, page) pairs of wire values, or with `documents` pages whose `data` are `WireDocument`s."""
         run = self._gateway.query_documents if documents else self._gateway.query
         purpose = f"{purpose} of collection '{self.name}'"
