@@ -113,6 +113,10 @@ def test_test_read_returns_the_records_of_the_local_fauna_grouped_by_page(sample
     assert "object" in read["inferred_schema"]["properties"]["data"]["type"]
     # each page shows the FQL query that produced it and the answer, as the Builder displays HTTP pages
     assert all(page["request"] and page["response"]["status"] == 200 for page in pages)
+    # the query is the wire JSON sent to Fauna: a page of the collection's documents at the snapshot time
+    queries = [json.loads(page["request"]["body"]) for page in pages]
+    assert all(query["at"] == queries[0]["at"] and query["expr"]["collection"]["size"] == page_size for query in queries), queries[0]
+    assert queries[0]["expr"]["collection"]["paginate"] == {"documents": {"collection": stream}}
     assert read["test_read_limit_reached"] is False
     assert read["inferred_schema"]["properties"].keys() >= {"ref", "ts", "data"}
 

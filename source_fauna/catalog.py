@@ -12,16 +12,18 @@ specs exactly as they were written (`"ts"` or `["ts"]`), so both spellings are a
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Mapping, Optional, Tuple
 
 from source_fauna import queries
 from source_fauna.config import FaunaConfig
 from source_fauna.errors import AccessDenied, config_error
-from source_fauna.fauna_gateway import FaunaGateway, wire_literal
+from source_fauna.fauna_gateway import FaunaGateway
+
+if TYPE_CHECKING:
+    from source_fauna.components import FaunaPaginator
 
 logger = logging.getLogger("airbyte")
 
-LISTING_PAGE_SIZE = 1000
 MICROS_PER_DAY = 86_400_000_000
 # Fauna keeps history for history_days plus this offset before it may drop it (core: Collection.MVTOffset).
 HISTORY_OFFSET_MICROS = 15 * 60 * 1_000_000
@@ -40,9 +42,9 @@ class CollectionInfo:
         return self.history_days * MICROS_PER_DAY + HISTORY_OFFSET_MICROS
 
 
-def load_catalog(gateway: FaunaGateway, config: FaunaConfig) -> List[CollectionInfo]:
+def load_catalog(gateway: FaunaGateway, config: FaunaConfig, paginator: "FaunaPaginator") -> List[CollectionInfo]:
     """The collections to sync, in the database's order, validated against the config."""
-    collections = list(_pages(gateway, queries.collections_page, "list the collections"))
+    collections = list(_items(gateway, paginator, queries.collections_page, "list the collections"))
     if not collections:
         raise config_error("The key sees no collections in its database: check that `secret` belongs to the database to sync.")
     by_name = {document["name"]: document for document in collections}
@@ -53,7 +55,7 @@ def load_catalog(gateway: FaunaGateway, config: FaunaConfig) -> List[CollectionI
             f"`collection_settings` do not exist in this database (found: {', '.join(sorted(by_name)) or 'none'})."
         )
     wanted = [document for document in collections if config.wants(document["name"])]
-    indexes = _readable_indexes(gateway) if wanted else []
+    indexes = _readable_indexes(gateway, paginator) if wanted else []
     catalog = []
     for document in wanted:
         name = document["name"]
@@ -66,12 +68,6 @@ def load_catalog(gateway: FaunaGateway, config: FaunaConfig) -> List[CollectionI
             CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen)
         )
     return catalog
-
-
-def verify_access(gateway: FaunaGateway, catalog: List[CollectionInfo]) -> None:
-    """Reads one document of each collection, so check fails where a sync would, with the same message."""
-    for info in catalog:
-        gateway.query(queries.first_document(info.name), f"read the documents of collection '{info.name}'")
 
 
 def _warn_short_history(collection: str, history_days: Optional[int]) -> None:
@@ -148,27 +144,26 @@ def _is_on(index: Mapping[str, Any], collection: str) -> bool:
     return bool(ref) and ref.get("id") == collection and "collections" == (ref.get("collection") or {}).get("@ref", {}).get("id")
 
 
-def _readable_indexes(gateway: FaunaGateway) -> List[Mapping[str, Any]]:
+def _readable_indexes(gateway: FaunaGateway, paginator: "FaunaPaginator") -> List[Mapping[str, Any]]:
     """Index documents the key may read; an index it may not read is skipped with a warning."""
     try:
-        return list(_pages(gateway, queries.indexes_page, "read the indexes"))
+        return list(_items(gateway, paginator, queries.indexes_page, "read the indexes"))
     except AccessDenied:  # one unreadable index fails the whole Map(Get) page: read them one by one
         pass
     readable = []
-    for ref in _pages(gateway, queries.index_refs_page, "list the indexes"):
+    for ref in _items(gateway, paginator, queries.index_refs_page, "list the indexes"):
         name = ref["@ref"]["id"]
         try:
-            readable.append(gateway.query(queries.get(wire_literal(ref)), f"read index '{name}'"))
+            readable.append(gateway.query(queries.get(queries.wire_literal(ref)), f"read index '{name}'"))
         except AccessDenied:
             logger.warning(f"Skipping index '{name}': the key may not read it, so it cannot serve incremental reads.")
     return readable
 
 
-def _pages(gateway: FaunaGateway, page_query: Any, purpose: str) -> Iterator[Dict[str, Any]]:
-    after = None
-    while True:
-        page = gateway.query(page_query(LISTING_PAGE_SIZE, wire_literal(after) if after is not None else None), purpose)
+def _items(gateway: FaunaGateway, paginator: "FaunaPaginator", page_query: Callable[[int, Any], Any], purpose: str) -> Iterator[Any]:
+    """Every item of a listing, page after page."""
+    pages = paginator.pages(
+        lambda size, after: page_query(size, queries.cursor_expression(after)), lambda query: gateway.query(query, purpose), purpose
+    )
+    for _, page in pages:
         yield from page["data"]
-        after = page.get("after")
-        if after is None:
-            return

@@ -11,16 +11,20 @@ hints, and the Builder executes this file before it registers it as a module, so
 be real objects.
 """
 
+import copy
 import json
 from dataclasses import InitVar, dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, List, Mapping, MutableMapping, Optional
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Tuple, Union
 
+import jsonschema
 from airbyte_cdk.models import FailureType, Level
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
+from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
 from airbyte_cdk.sources.declarative.retrievers.retriever import Retriever
 from airbyte_cdk.sources.declarative.schema.schema_loader import SchemaLoader
+from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import ConfigTransformation
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -47,6 +51,160 @@ def _package(config: Mapping[str, Any]) -> Any:
     return runtime
 
 
+def _filling_defaults(validator: Any, properties: Mapping[str, Any], instance: Any, schema: Mapping[str, Any]) -> Iterator[Any]:
+    """JSON schema's `properties`, which also sets each absent property that has a default to it."""
+    if isinstance(instance, dict):
+        for name, subschema in properties.items():
+            if "default" in subschema and name not in instance:
+                instance[name] = copy.deepcopy(subschema["default"])
+    yield from jsonschema.Draft7Validator.VALIDATORS["properties"](validator, properties, instance, schema)
+
+
+_DefaultingValidator = jsonschema.validators.extend(jsonschema.Draft7Validator, {"properties": _filling_defaults})
+
+
+def with_spec_defaults(config: Mapping[str, Any], spec: Mapping[str, Any], require: bool = True) -> Dict[str, Any]:
+    """A copy of the config with the defaults of `spec` (the connection specification) filled in, once it is valid against it.
+
+    Raises a config error naming the first setting that the spec rejects; a secret's value is never
+    quoted. Without `require`, a missing required setting is not an error.
+    """
+    filled = copy.deepcopy(dict(config))
+    errors = (error for error in _DefaultingValidator(spec).iter_errors(filled) if require or error.validator != "required")
+    error = jsonschema.exceptions.best_match(errors)
+    if error is not None:
+        raise AirbyteTracedException(message=_spec_error_message(error, spec), failure_type=FailureType.config_error)
+    return filled
+
+
+def _spec_error_message(error: jsonschema.ValidationError, spec: Mapping[str, Any]) -> str:
+    allowed = ""
+    if error.context:  # none of the alternatives of a oneOf: their own errors, at the deepest setting, say more
+        deepest = max(len(alternative.absolute_path) for alternative in error.context)
+        alternatives = [alternative for alternative in error.context if len(alternative.absolute_path) == deepest]
+        error = alternatives[0]
+        if all(alternative.validator == "const" for alternative in alternatives):
+            allowed = " or ".join(repr(alternative.validator_value) for alternative in alternatives)
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        path += [name for name in error.validator_value if isinstance(error.instance, dict) and name not in error.instance][:1]
+    setting = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+    top = spec.get("properties", {}).get(path[0], {}) if path else {}
+    if top.get("airbyte_secret"):
+        return f"`{setting}` is not valid: the spec requires {error.validator} {error.validator_value!r}."
+    if error.validator == "required":
+        return f"`{setting}` is required: {top.get('description') or error.message}" if len(path) == 1 else f"`{setting}` is required."
+    if allowed:
+        return f"`{setting}` must be {allowed}, got {error.instance!r}."
+    return f"`{setting or 'config'}` is not valid: {error.message}."
+
+
+@dataclass
+class FaunaSpecDefaults(ConfigTransformation):
+    """Validates the config against the spec and fills in the spec's defaults, before the CDK builds anything from it.
+
+    The spec is the one statement of every setting's type, bounds and default: the manifest and
+    the package read the completed config and repeat none of them. A value the spec rejects gets
+    a message naming the setting (some, like `max_parallel_streams: 0`, would otherwise fail
+    inside the CDK while it builds the source). A missing required setting is left to the CDK,
+    which refuses it for check, discover and read: the declarative-manifest image answers `spec`
+    with a config that holds only the injected manifest.
+    """
+
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._spec = parameters["connection_specification"]
+
+    def transform(self, config: MutableMapping[str, Any]) -> None:
+        filled = with_spec_defaults(config, self._spec, require=False)
+        config.clear()
+        config.update(filled)
+
+
+@dataclass
+class FaunaPaginator(PaginationStrategy):
+    """How the connector pages through a Fauna set: every page loop (documents, id ranges, `ts`
+    windows, removal events, collections, indexes) runs through `pages`.
+
+    Each page is asked for with the `after` cursor of the page before. A page that Fauna refuses as
+    too large is asked for again at half the size, down to one document; a page whose cursor is the
+    one it was asked with would repeat forever, so it fails instead. One instance serves every
+    slice and reader thread at once: a loop's state lives in `pages`, not on the instance.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    page_size: Union[int, str]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._page_size = InterpolatedString.create(str(self.page_size), parameters=parameters or {})
+
+    @property
+    def initial_token(self) -> Optional[Any]:
+        return None  # the first page of a set is asked for without a cursor
+
+    def get_page_size(self) -> int:
+        return int(self._page_size.eval(self.config))
+
+    def next_page_token(
+        self,
+        response: Any,
+        last_page_size: int,
+        last_record: Optional[Record],
+        last_page_token_value: Optional[Any],
+        page_size_override: Optional[int] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> Optional[Any]:
+        """The `after` cursor of `response`, a page as Fauna answered it; None after the last page."""
+        return self._after(response, last_page_token_value, "reading a page")
+
+    def pages(
+        self, query_for: Callable[[int, Any], Any], send: Callable[[Any], Mapping[str, Any]], purpose: str, after: Any = None
+    ) -> Iterator[Tuple[Any, Mapping[str, Any]]]:
+        """Each page of a set with the query that fetched it, from `after` (None: the start of the set) to the end.
+
+        `query_for(size, after)` builds the query of one page (`after` is a cursor as Fauna sent it),
+        `send` runs it; `purpose` completes "while trying to …" in error messages.
+        """
+        size = self.get_page_size()
+        while True:
+            query = query_for(size, after)
+            try:
+                page = send(query)
+            except Exception as error:
+                if not _refused_as_too_large(error):
+                    raise
+                if size == 1:
+                    raise AirbyteTracedException(
+                        message=f"Fauna refused to return even one item per page while trying to {purpose}.",
+                        internal_message=repr(error),
+                        failure_type=FailureType.system_error,
+                    ) from None
+                size = max(1, size // 2)
+                continue
+            yield query, page
+            after = self._after(page, after, f"trying to {purpose}")
+            if after is None:
+                return
+
+    @staticmethod
+    def _after(page: Mapping[str, Any], sent: Any, what: str) -> Any:
+        after = page.get("after")
+        if after is not None and after == sent:
+            raise AirbyteTracedException(
+                message=f"Fauna returned the page cursor it was sent while {what}: reading on would repeat the same page forever.",
+                failure_type=FailureType.system_error,
+            )
+        return after
+
+
+def _refused_as_too_large(error: Exception) -> bool:
+    from source_fauna.errors import PageTooLarge  # the package is there: it sent the query
+
+    return isinstance(error, PageTooLarge)
+
+
 @dataclass
 class FaunaCollectionsRetriever(Retriever):
     """Lists the collections to sync, for the manifest's `dynamic_streams` (one stream per collection).
@@ -59,6 +217,7 @@ class FaunaCollectionsRetriever(Retriever):
 
     config: Config
     parameters: InitVar[Mapping[str, Any]]
+    paginator: FaunaPaginator
     indexed: str = ""
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
@@ -66,7 +225,7 @@ class FaunaCollectionsRetriever(Retriever):
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
         want = str(self._indexed.eval(self.config) or "").lower()
-        for info in _package(self.config).runtime_for(self.config).catalog():
+        for info in _package(self.config).runtime_for(self.config).catalog(self.paginator):
             if want and (want == "true") != bool(info.ts_index):
                 continue
             yield {"name": info.name, "ts_index": info.ts_index or ""}
@@ -84,6 +243,7 @@ class FaunaDocumentsRetriever(Retriever):
 
     config: Config
     parameters: InitVar[Mapping[str, Any]]
+    paginator: FaunaPaginator
     name: str = ""
     cursor: Optional[Any] = None  # the CDK's cursor for this stream (ConcurrentCursor or FinalStateCursor)
     transformations: Optional[List[Any]] = None
@@ -94,16 +254,16 @@ class FaunaDocumentsRetriever(Retriever):
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
-        reader = _package(self.config).runtime_for(self.config).reader(self._collection.eval(self.config))
+        reader = _package(self.config).runtime_for(self.config).reader(self._collection.eval(self.config), self.paginator)
         lower, upper = _bounds(stream_slice)
         if self.mode == "snapshot":
             # The Builder shows pages in order, so it reads one range.
-            partitions = 1 if self._builder_page_limit() else None
-            yield from self._records(reader.snapshot_pages(partitions), stream_slice)
+            readers = 1 if self._builder_page_limit() else None
+            yield from self._records(reader.snapshot_pages(self.paginator, readers), stream_slice)
         else:
             lower = lower if lower is not None else 0
             with reader.window_order.turn(lower, upper, _micros(getattr(self.cursor, "start", None))):
-                yield from self._records(reader.window_pages(lower, upper), stream_slice)
+                yield from self._records(reader.window_pages(self.paginator, lower, upper), stream_slice)
         if self._builder_page_limit():
             return  # the Builder stops after a few pages: what was not read is not checkpointed
         if stream_slice is not None and hasattr(self.cursor, "observe"):
@@ -113,18 +273,18 @@ class FaunaDocumentsRetriever(Retriever):
     def _records(self, pages: Iterable[Any], stream_slice: Optional[StreamSlice]) -> Iterable[Mapping[str, Any]]:
         page_limit = self._builder_page_limit()
         record_slice = _SliceWithCachedHash(stream_slice) if isinstance(stream_slice, StreamSlice) else stream_slice
-        # A record's `data` may still be JSON text (see records.py): transformations and the
+        # A record's `data` may still be JSON text (see values.py): transformations and the
         # Builder's page log read values, so they get plain objects; a sync passes it on as is.
         plain = bool(self.transformations) or self._in_builder()
         if plain:
-            from source_fauna.records import with_plain_values  # the package is there: it gave the pages
+            from source_fauna.values import with_plain_values  # the package is there: it gave the pages
         for count, page in enumerate(pages, start=1):
             records = [with_plain_values(record) for record in page.records] if plain else page.records
             self._log_page(page, records)
             for transformation in self.transformations or ():
                 for record in records:
                     transformation.transform(record, config=self.config, stream_slice=stream_slice)
-            # A page's Records made at once and handed on by `yield from` (a loop in C): less per record.
+            # A page's Records are built in one list and handed on by `yield from`: no generator step per record.
             yield from [Record(data=record, stream_name=self.name, associated_slice=record_slice) for record in records]
             if page_limit and count >= page_limit:
                 return
@@ -154,14 +314,18 @@ class FaunaDocumentsRetriever(Retriever):
         repository = self._repository()
         if repository is None or not self._in_builder():
             return
+        from source_fauna.fauna_gateway import encode_query  # the package is there: it gave the pages
+
+        # The query as it went to Fauna; a window known to hold no change sent none.
+        query = encode_query(page.query).decode() if page.query is not None else ""
 
         def message() -> Mapping[str, Any]:
             return {
                 "http": {
                     "title": f"Fauna page of {self.name}",
                     "type": "HTTP",
-                    "description": "FQL v4 query",
-                    "request": {"method": "POST", "body": {"content": page.query}, "headers": {}},
+                    "description": "FQL v4 query" if page.query is not None else "no query: nothing changed in this window",
+                    "request": {"method": "POST", "body": {"content": query}, "headers": {}},
                     "response": {"body": {"content": json.dumps({"data": records, "after": page.after}, default=str)}, "headers": {}, "status_code": 200},
                 },
                 "log": {"level": "debug"},
@@ -205,7 +369,10 @@ def _bounds(stream_slice: Optional[Mapping[str, Any]]) -> tuple:
 
 @dataclass
 class FaunaSchemaLoader(SchemaLoader):
-    """The schema of one collection's records, which depends on the user's column choices."""
+    """The columns of one collection's records that depend on the user's column choices.
+
+    The manifest merges them with the columns every document has (`schemas/fauna_document.json`).
+    """
 
     config: Config
     parameters: InitVar[Mapping[str, Any]]
@@ -215,7 +382,7 @@ class FaunaSchemaLoader(SchemaLoader):
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        return _package(self.config).json_schema_for(self.config, self._collection.eval(self.config))
+        return _package(self.config).configured_columns_schema_for(self.config, self._collection.eval(self.config))
 
 
 class FaunaLegacyStateMigration(StateMigration):

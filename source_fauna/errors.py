@@ -33,3 +33,7 @@ class AccessDenied(AirbyteTracedException):
 
     def __init__(self, message: str) -> None:
         super().__init__(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
+class PageTooLarge(Exception):
+    """Fauna refused to build a page this large; the paginator asks again for a smaller page."""

@@ -44,10 +44,6 @@ def get(ref: Any) -> Any:
     return q.get(ref)
 
 
-def first_document(collection_name: str) -> Any:
-    return q.map_(q.lambda_("ref", q.get(q.var("ref"))), q.paginate(q.documents(q.collection(collection_name)), size=1))
-
-
 def edge_refs(collection_name: str, snapshot: int) -> Any:
     """The first and the last document ref of the collection as of `snapshot`, in one round trip."""
     documents = q.documents(q.collection(collection_name))
@@ -90,3 +86,31 @@ def removals_page(collection_name: str, after: Any, snapshot: int, size: int) ->
     events = q.paginate(q.documents(q.collection(collection_name)), events=True, size=size, after=after)
     removals = q.filter_(q.lambda_("event", q.equals(q.select("action", q.var("event")), "remove")), events)
     return q.at(snapshot, removals)
+
+
+def wire_literal(value: Any) -> Any:
+    """An expression that evaluates to a wire value Fauna sent, e.g. a page's `after` cursor.
+
+    Arrays and tagged values (`@ref`, `@ts`, …) are valid expressions as they are; plain objects
+    must be wrapped in `{"object": …}`, as the driver does for dicts.
+    """
+    return _Expr(_as_expression(value))
+
+
+def _as_expression(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_expression(item) for item in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key,) = value
+            if key == "@obj":
+                return {"object": {k: _as_expression(v) for k, v in value[key].items()}}
+            if key.startswith("@"):
+                return value
+        return {"object": {k: _as_expression(v) for k, v in value.items()}}
+    return value
+
+
+def cursor_expression(after: Any) -> Any:
+    """The expression of a page's `after` cursor as Fauna sent it; None (the first page) stays None."""
+    return wire_literal(after) if after is not None else None

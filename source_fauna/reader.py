@@ -15,15 +15,20 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from source_fauna import queries
 from source_fauna.catalog import CollectionInfo
 from source_fauna.config import CollectionSettings
-from source_fauna.errors import config_error, system_error
-from source_fauna.fauna_gateway import FaunaGateway, PageTooLarge, wire_literal
-from source_fauna.partitions import IdRange, read_in_parallel
-from source_fauna.records import RecordBuilder, micros_to_iso
+from source_fauna.errors import config_error
+from source_fauna.fauna_gateway import FaunaGateway
+from source_fauna.id_ranges import IdRange
+from source_fauna.parallel_snapshot import ParallelSnapshotRead
+from source_fauna.records import RecordBuilder
+from source_fauna.values import micros_to_iso
+
+if TYPE_CHECKING:
+    from source_fauna.components import FaunaPaginator
 
 
 # How long a window waits for the one before it (see WindowOrder); far longer than a worker
@@ -65,10 +70,10 @@ class WindowOrder:
 
 @dataclass
 class Page:
-    """The records of one FQL page, and what was asked, for the Connector Builder's page view."""
+    """The records of one FQL page, and the query that fetched it (None: none was needed), for the Connector Builder's page view."""
 
     records: List[Dict[str, Any]]
-    query: str
+    query: Any
     after: Any
 
 
@@ -78,15 +83,13 @@ class CollectionReader:
         gateway: FaunaGateway,
         info: CollectionInfo,
         settings: CollectionSettings,
-        page_size: int,
-        partitions: int = 1,
+        readers: int = 1,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._gateway = gateway
         self._info = info
         self._settings = settings
-        self._page_size = page_size
-        self._partitions = partitions
+        self._readers = readers
         self._monotonic = monotonic
         self._records = RecordBuilder(settings)
         self._snapshot: Optional[int] = None
@@ -111,18 +114,17 @@ class CollectionReader:
         snapshot = self.snapshot()
         return snapshot if upper is None else min(upper, snapshot)
 
-    def snapshot_pages(self, partitions: Optional[int] = None) -> Iterator[Page]:
-        """Every document of the collection as of S: in id order, or by up to `partitions` readers at once."""
+    def snapshot_pages(self, paginator: "FaunaPaginator", readers: Optional[int] = None) -> Iterator[Page]:
+        """Every document of the collection as of S: in id order, or by up to `readers` readers at once."""
         snapshot = self.snapshot()
-        description = f"At({snapshot}, Map(Paginate(Documents(Collection('{self.name}'))), Lambda('ref', Get(Var('ref')))))"
-        readers = self._partitions if partitions is None else partitions
+        readers = self._readers if readers is None else readers
         whole = self._id_range(snapshot) if readers > 1 else None
         if whole is None:
-            yield from self._snapshot_range(IdRange(None, None), snapshot, description, None)
+            yield from self._snapshot_range(paginator, IdRange(None, None), snapshot, None)
         else:
-            yield from read_in_parallel(
-                whole, lambda id_range, stop: self._snapshot_range(id_range, snapshot, description, stop), readers, what=f"collection '{self.name}'"
-            )
+            yield from ParallelSnapshotRead(
+                whole, lambda id_range, stop: self._snapshot_range(paginator, id_range, snapshot, stop), readers, what=f"collection '{self.name}'"
+            ).pages()
 
     def _id_range(self, snapshot: int) -> Optional[IdRange]:
         """The ids from the first document to the last as of S (no later document is visible at S)."""
@@ -132,12 +134,10 @@ class CollectionReader:
         except (IndexError, ValueError):  # an empty collection, or ids that are not numbers
             return None
 
-    def _snapshot_range(self, id_range: IdRange, snapshot: int, description: str, stop: Any) -> Iterator[Page]:
+    def _snapshot_range(self, paginator: "FaunaPaginator", id_range: IdRange, snapshot: int, stop: Any) -> Iterator[Page]:
         start = [self._document_ref(id_range.start)] if id_range.start is not None else None
-        pages = self._paginate(
-            lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", description, start, documents=True
-        )
-        for page in pages:
+        pages = self._paginate(paginator, lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", start, documents=True)
+        for query, page in pages:
             documents = page["data"]
             after = page.get("after")
             if id_range.end is not None:  # a bounded range stays bounded; an unbounded one (any ids) is never split
@@ -149,7 +149,7 @@ class CollectionReader:
                     documents, after = [document for document in documents if int(document.id) < end], None
                 elif next_id is not None and next_id >= end:
                     after = None
-            yield Page(self._records.page(documents), description, after)
+            yield Page(self._records.page(documents), query, after)
             if after is None or (stop is not None and stop.is_set()):
                 return
 
@@ -157,7 +157,7 @@ class CollectionReader:
         collection = {"@ref": {"id": self.name, "collection": {"@ref": {"id": "collections"}}}}
         return {"@ref": {"id": str(document_id), "collection": collection}}
 
-    def window_pages(self, lower: int, upper: Optional[int]) -> Iterator[Page]:
+    def window_pages(self, paginator: "FaunaPaginator", lower: int, upper: Optional[int]) -> Iterator[Page]:
         """The changes whose `ts` lies in [lower, upper]: removals (if synced), then documents."""
         if not self._info.ts_index:
             raise config_error(
@@ -167,17 +167,17 @@ class CollectionReader:
         if self._settings.deleted_at_column:
             self._check_history(lower, snapshot)
         if self._is_quiet(lower, upper, snapshot):
-            # An empty page still tells the Connector Builder what this window was.
-            yield Page([], f"no change in [{lower}, {upper}] (the next change of '{self.name}' is later)", None)
+            # An empty page still shows the Connector Builder this window.
+            yield Page([], None, None)
             return
         if self._settings.deleted_at_column:
-            yield from self._removal_pages(lower, min(upper, snapshot) if upper is not None else snapshot, snapshot)
+            yield from self._removal_pages(paginator, lower, min(upper, snapshot) if upper is not None else snapshot, snapshot)
         index = self._info.ts_index
-        description = f"At({snapshot}, Map(Paginate(Range(Match(Index('{index}')), [{lower}], [{upper if upper is not None else ''}])), Lambda('entry', Get(Select(1, Var('entry'))))))"
-        for page in self._paginate(
-            lambda size, after: queries.range_page(index, lower, upper, snapshot, size, after), "read changed documents", description, documents=True
-        ):
-            yield Page(self._records.page(page["data"]), description, page.get("after"))
+        pages = self._paginate(
+            paginator, lambda size, after: queries.range_page(index, lower, upper, snapshot, size, after), "read changed documents", documents=True
+        )
+        for query, page in pages:
+            yield Page(self._records.page(page["data"]), query, page.get("after"))
 
     def _is_quiet(self, lower: int, upper: Optional[int], snapshot: int) -> bool:
         """True when nothing changed in [lower, upper], answered without a query when possible.
@@ -198,45 +198,29 @@ class CollectionReader:
                 self._quiet = (quiet_from, quiet_until)
         return upper is not None and upper < quiet_until
 
-    def _removal_pages(self, lower: int, upper: int, snapshot: int) -> Iterator[Page]:
-        description = f"At({snapshot}, Filter(Paginate(Documents(Collection('{self.name}')), events: true, after: {lower}), Lambda('event', Equals(Select('action', Var('event')), 'remove'))))"
-        pages = self._paginate(
-            lambda size, after: queries.removals_page(self.name, after if after is not None else lower, snapshot, size),
-            "read deleted documents",
-            description,
-        )
-        for page in pages:
+    def _removal_pages(self, paginator: "FaunaPaginator", lower: int, upper: int, snapshot: int) -> Iterator[Page]:
+        # The events' cursor starts at a time: the first page holds the events at or after `lower`.
+        pages = self._paginate(paginator, lambda size, after: queries.removals_page(self.name, after, snapshot, size), "read deleted documents", lower)
+        for query, page in pages:
             removals = [event for event in page["data"] if event["ts"] <= upper]
-            yield Page([self._records.removal(event) for event in removals], description, page.get("after"))
+            yield Page([self._records.removal(event) for event in removals], query, page.get("after"))
             after = page.get("after")
             # Events are in ts order: once the next page starts after the window, the window is done.
             if len(removals) < len(page["data"]) or (isinstance(after, dict) and after.get("ts", 0) > upper):
                 return
 
     def _paginate(
-        self, page_query: Callable[[int, Any], Any], purpose: str, description: str, after: Any = None, documents: bool = False
-    ) -> Iterator[Dict[str, Any]]:
-        """Pages of wire values, or with `documents` pages whose `data` are `WireDocument`s."""
-        query = self._gateway.query_documents if documents else self._gateway.query
-        size = self._page_size
-        seen_cursor = None
-        while True:
+        self, paginator: "FaunaPaginator", page_query: Callable[[int, Any], Any], purpose: str, after: Any = None, documents: bool = False
+    ) -> Iterator[Tuple[Any, Mapping[str, Any]]]:
+        """(query, page) pairs of wire values, or with `documents` pages whose `data` are `WireDocument`s."""
+        run = self._gateway.query_documents if documents else self._gateway.query
+        purpose = f"{purpose} of collection '{self.name}'"
+
+        def send(query: Any) -> Any:
             self._check_snapshot_age()
-            cursor = wire_literal(after) if after is not None else None
-            try:
-                page = query(page_query(size, cursor), f"{purpose} of collection '{self.name}'")
-            except PageTooLarge:
-                if size == 1:
-                    raise system_error(f"Fauna refused to return even one document of collection '{self.name}' per page.") from None
-                size = max(1, size // 2)
-                continue
-            yield page
-            after = page.get("after")
-            if after is None:
-                return
-            if after == seen_cursor:  # a page that does not move on would repeat forever
-                raise system_error(f"Fauna returned the same page cursor twice while reading '{self.name}': {description}")
-            seen_cursor = after
+            return run(query, purpose)
+
+        return paginator.pages(lambda size, after: page_query(size, queries.cursor_expression(after)), send, purpose, after)
 
     def _check_snapshot_age(self) -> None:
         """Fails before Fauna may no longer serve the snapshot: its history keeps it only so long."""

@@ -7,14 +7,17 @@ component.
 """
 
 import threading
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
 
-from source_fauna.catalog import CollectionInfo, load_catalog, verify_access
+from source_fauna.catalog import CollectionInfo, load_catalog
 from source_fauna.config import FaunaConfig, parse_config
 from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
 from source_fauna.reader import CollectionReader
-from source_fauna.records import json_schema
+from source_fauna.schema import configured_columns_schema
+
+if TYPE_CHECKING:
+    from source_fauna.components import FaunaPaginator
 
 _runtimes: Dict[int, Tuple[Mapping[str, Any], "FaunaRuntime"]] = {}
 _runtimes_lock = threading.Lock()
@@ -38,19 +41,15 @@ class FaunaRuntime:
                 self._gateway = FaunaGateway(self.config.connection, pool_size=self.config.concurrent_queries)
             return self._gateway
 
-    def catalog(self) -> List[CollectionInfo]:
+    def catalog(self, paginator: "FaunaPaginator") -> List[CollectionInfo]:
         gateway = self.gateway
         with self._lock:
             if self._catalog is None:
-                self._catalog = load_catalog(gateway, self.config)
+                self._catalog = load_catalog(gateway, self.config, paginator)
             return self._catalog
 
-    def check(self) -> None:
-        """What `check` verifies: the config, the connection, and read access to what it names."""
-        verify_access(self.gateway, self.catalog())
-
-    def reader(self, collection: str) -> CollectionReader:
-        infos = {info.name: info for info in self.catalog()}
+    def reader(self, collection: str, paginator: "FaunaPaginator") -> CollectionReader:
+        infos = {info.name: info for info in self.catalog(paginator)}
         with self._lock:
             if collection not in self._readers:
                 if collection not in infos:
@@ -62,8 +61,7 @@ class FaunaRuntime:
                     self._gateway,
                     infos[collection],
                     self.config.for_collection(collection),
-                    self.config.page_size,
-                    self.config.partitions,
+                    self.config.readers_per_collection,
                 )
             return self._readers[collection]
 
@@ -80,6 +78,6 @@ def runtime_for(config: Mapping[str, Any]) -> FaunaRuntime:
         return entry[1]
 
 
-def json_schema_for(config: Mapping[str, Any], collection: str) -> Mapping[str, Any]:
-    """Needs no connection: the schema follows from the config alone."""
-    return json_schema(parse_config(config).for_collection(collection))
+def configured_columns_schema_for(config: Mapping[str, Any], collection: str) -> Mapping[str, Any]:
+    """Needs no connection: these columns follow from the config alone."""
+    return configured_columns_schema(parse_config(config).for_collection(collection))

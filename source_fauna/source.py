@@ -6,8 +6,11 @@
 - States saved by the old connector (a legacy blob of every stream, or per-stream states with
   `updates_cursor`/`remove_cursor`) are turned into per-stream states.
 - A stream synced in full refresh mode ignores any state, so that it really reads everything.
+- `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
 """
 
+import ast
+import re
 import sys
 from queue import Queue
 from typing import Any, Dict, List, Mapping, Optional
@@ -26,10 +29,8 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.sources.source import BaseConnector
-from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_fauna import components
-from source_fauna.runtime import runtime_for
 
 sys.modules.setdefault("source_declarative_manifest.components", components)
 sys.modules.setdefault("components", components)
@@ -71,13 +72,11 @@ class SourceFauna(YamlDeclarativeSource):
         return type(self)(catalog=catalog, config=config, state=state)
 
     def check(self, logger: Any, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
-        # The manifest's CheckStream wraps every error in "Encountered an error while …" and repr();
-        # check runs the same validation as read instead, so both show the same plain message.
-        try:
-            runtime_for(config).check()
-        except AirbyteTracedException as error:
-            return AirbyteConnectionStatus(status=Status.FAILED, message=error.message)
-        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+        """The manifest's check, with the connector's own message when it fails."""
+        status = super(SourceFauna, self._bound(config)).check(logger, config)
+        if status.status == Status.FAILED and status.message:
+            status.message = plain_check_message(status.message)
+        return status
 
     def discover(self, logger: Any, config: Mapping[str, Any]) -> Any:
         return super(SourceFauna, self._bound(config)).discover(logger, config)
@@ -103,6 +102,20 @@ def _bound_record_queue(source: YamlDeclarativeSource) -> None:
     queue = getattr(getattr(source, "_concurrent_source", None), "_queue", None)
     if isinstance(queue, Queue) and queue.maxsize > RECORDS_IN_FLIGHT:
         queue.maxsize = RECORDS_IN_FLIGHT
+
+
+# The CDK reports a failed CheckStream as the repr() of "Encountered an error while <action>. Error: <error>"
+# (ConcurrentDeclarativeSource.check, CheckStream._log_error), where <error> is the connector's message.
+_CHECK_FAILURE_PREFIX = re.compile(r"^Encountered an error while .*?\. Error: ", re.DOTALL)
+
+
+def plain_check_message(message: str) -> str:
+    """The connector's own message inside the CDK's report of a failed check; any other text as it is."""
+    try:
+        text = ast.literal_eval(message)
+    except (ValueError, SyntaxError):
+        return message
+    return _CHECK_FAILURE_PREFIX.sub("", text, count=1) if isinstance(text, str) else message
 
 
 def normalize_state(raw: Any) -> List[AirbyteStateMessage]:

@@ -63,8 +63,8 @@ def decode_document_page(content: bytes) -> Dict[str, Any]:
     """
     page = _decoder.decode(content).resource
     try:
-        # msgspec checks the JSON of `data` but not its strings' UTF-8; the page is checked once here
-        # (a few hundredths of a µs per document), as decoding `data` into objects did.
+        # msgspec checks the JSON of `data` but not its strings' UTF-8; the page is checked once here,
+        # as decoding `data` into objects did.
         content.decode("utf-8")
     except UnicodeDecodeError as error:
         raise msgspec.DecodeError(f"invalid UTF-8 at byte {error.start} of the answer") from None

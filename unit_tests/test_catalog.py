@@ -1,8 +1,9 @@
 """Which index serves incremental reads of a collection.
 
-Fauna echoes field specs exactly as written ("ts" or ["ts"], FQL reference §5.4), reports
-`active: false` while building, and may omit `terms`; the rule is the old connector's
-(source = the collection, no terms, values [ts, ref]) made tolerant of those forms (its D2).
+Fauna echoes field specs exactly as they were written ("ts" or ["ts"]), reports `active: false`
+while building, and may omit `terms`; the rule is the old connector's (source = the collection,
+no terms, values [ts, ref]: `find_index_for_stream` in its `source_fauna/source.py`) made tolerant
+of those forms.
 """
 
 import pytest

@@ -23,7 +23,7 @@ module = types.ModuleType("components")
 exec(compile(open({str(COMPONENTS)!r}).read(), "components.py", "exec"), module.__dict__)
 sys.modules["components"] = module
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
-retriever = module.FaunaCollectionsRetriever(config={{"domain": "localhost", "secret": "s"}}, parameters={{}})
+retriever = module.FaunaCollectionsRetriever(config={{"domain": "localhost", "secret": "s"}}, parameters={{}}, paginator=module.FaunaPaginator(config={{}}, parameters={{}}, page_size=10))
 try:
     list(retriever.read_records({{}}))
 except AirbyteTracedException as error:

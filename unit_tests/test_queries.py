@@ -1,7 +1,7 @@
 """The FQL the connector sends, compared as wire JSON (what reaches Fauna).
 
-Expected shapes follow ../shared/notes/fql-v4-reference.md §2 (produced by the driver's own
-serializer) and the Fauna v4 docs for Paginate, Range, Events and At.
+Expected shapes are what the driver's own serializer produces (faunadb-python, `faunadb/_json.py`)
+and what the Fauna v4 docs give for Paginate, Range, Events and At.
 """
 
 import json
@@ -10,7 +10,6 @@ from faunadb._json import to_json
 from faunadb.query import _wrap
 
 from source_fauna import queries
-from source_fauna.fauna_gateway import wire_literal
 
 USERS_REF = {"@ref": {"id": "101", "collection": {"@ref": {"id": "users", "collection": {"@ref": {"id": "collections"}}}}}}
 
@@ -30,7 +29,7 @@ def test_snapshot_page_reads_every_document_at_the_snapshot_time():
 
 
 def test_snapshot_page_sends_the_cursor_fauna_returned_verbatim():
-    expression = queries.snapshot_page("users", 5, 2, after=wire_literal([USERS_REF]))
+    expression = queries.snapshot_page("users", 5, 2, after=queries.wire_literal([USERS_REF]))
     assert wire(expression)["expr"]["collection"]["after"] == [USERS_REF]
 
 
@@ -50,7 +49,7 @@ def test_range_page_without_upper_bound_is_open_ended():
 
 def test_range_cursor_of_ts_ref_ref_is_sent_as_an_array():
     cursor = [1700, USERS_REF, USERS_REF]
-    expression = queries.range_page("users_ts", 10, 20, 30, 100, after=wire_literal(cursor))
+    expression = queries.range_page("users_ts", 10, 20, 30, 100, after=queries.wire_literal(cursor))
     assert wire(expression)["expr"]["collection"]["after"] == cursor
 
 
@@ -68,12 +67,12 @@ def test_event_cursor_objects_are_wrapped_as_fql_objects():
     # An events `after` comes back as {"ts", "action", "document"}; as an expression a plain
     # object must be wrapped in {"object": …} (the driver does the same for dicts).
     cursor = {"ts": 1000, "action": "remove", "document": USERS_REF}
-    expression = queries.removals_page("users", wire_literal(cursor), 2000, 64)
+    expression = queries.removals_page("users", queries.wire_literal(cursor), 2000, 64)
     assert wire(expression)["expr"]["collection"]["after"] == {"object": cursor}
 
 
 def test_wire_literal_unescapes_at_obj_into_an_object_expression():
-    assert wire(wire_literal({"@obj": {"@ref": "not a ref", "n": [1, {"k": 2}]}})) == {
+    assert wire(queries.wire_literal({"@obj": {"@ref": "not a ref", "n": [1, {"k": 2}]}})) == {
         "object": {"@ref": "not a ref", "n": [1, {"object": {"k": 2}}]}
     }
 

@@ -13,8 +13,8 @@ from faunadb.query import _wrap
 
 from source_fauna.catalog import CollectionInfo
 from source_fauna.config import CollectionSettings
-from source_fauna.errors import config_error, system_error
-from source_fauna.fauna_gateway import PageTooLarge
+from source_fauna.components import FaunaPaginator
+from source_fauna.errors import PageTooLarge, config_error, system_error
 from source_fauna.reader import CollectionReader
 from source_fauna.wire import decode_document_page
 
@@ -55,9 +55,13 @@ class ScriptedGateway:
         return decode_document_page(json.dumps({"resource": self.query(expression, purpose)}).encode())
 
 
-def reader(gateway, history_days=30, deleted_at=None, page_size=2, clock=lambda: 0.0, index="users_ts"):
+def reader(gateway, history_days=30, deleted_at=None, clock=lambda: 0.0, index="users_ts"):
     info = CollectionInfo(name="users", history_days=history_days, ts_index=index)
-    return CollectionReader(gateway, info, CollectionSettings(name="users", deleted_at_column=deleted_at), page_size, monotonic=clock)
+    return CollectionReader(gateway, info, CollectionSettings(name="users", deleted_at_column=deleted_at), monotonic=clock)
+
+
+def paginator(page_size=2):
+    return FaunaPaginator(config={}, parameters={}, page_size=page_size)
 
 
 def records(pages):
@@ -66,7 +70,7 @@ def records(pages):
 
 def test_snapshot_follows_after_cursors_until_the_last_page():
     gateway = ScriptedGateway([NOW, {"data": [document(1, 5), document(2, 6)], "after": [ref(3)]}, {"data": [document(3, 7)]}])
-    assert [r["ref"] for r in records(reader(gateway).snapshot_pages())] == ["1", "2", "3"]
+    assert [r["ref"] for r in records(reader(gateway).snapshot_pages(paginator()))] == ["1", "2", "3"]
     assert gateway.asked[2]["expr"]["collection"]["after"] == [ref(3)]
     assert all(query["at"] == NOW for query in gateway.asked[1:])
 
@@ -81,7 +85,7 @@ def test_window_reads_removals_up_to_the_snapshot_then_changed_documents():
             {"data": [document(7, 12)]},
         ]
     )
-    got = records(reader(gateway, history_days=None, deleted_at="deleted_at").window_pages(10, 20))
+    got = records(reader(gateway, history_days=None, deleted_at="deleted_at").window_pages(paginator(), 10, 20))
     assert [(r["ref"], r["deleted_at"] is not None) for r in got] == [("4", True), ("7", False)]
     assert gateway.asked[2]["expr"]["collection"]["after"] == 10
     assert gateway.asked[3]["expr"]["collection"]["after"] == {"object": {"ts": 15, "action": "add", "document": ref(9)}}
@@ -97,47 +101,47 @@ def test_safe_point_is_the_window_end_or_the_snapshot_whichever_is_earlier():
 
 def test_a_page_too_large_is_retried_at_half_the_size():
     gateway = ScriptedGateway([NOW, PageTooLarge("big"), {"data": [document(1, 5)]}])
-    assert len(records(reader(gateway, page_size=64).snapshot_pages())) == 1
+    assert len(records(reader(gateway).snapshot_pages(paginator(64)))) == 1
     assert [query["expr"]["collection"]["size"] for query in gateway.asked[1:]] == [64, 32]
 
 
 def test_a_cursor_that_does_not_move_fails_instead_of_looping():
     page = {"data": [document(1, 5)], "after": [ref(2)]}
     with pytest.raises(type(system_error("x"))):
-        records(reader(ScriptedGateway([NOW, page, page, page])).snapshot_pages())
+        records(reader(ScriptedGateway([NOW, page, page, page])).snapshot_pages(paginator()))
 
 
 def test_deletions_fail_when_the_saved_cursor_is_older_than_history_retention():
     with pytest.raises(TracedError) as raised:
-        records(reader(ScriptedGateway([NOW]), history_days=1, deleted_at="deleted_at").window_pages(NOW - 2 * DAY, NOW))
+        records(reader(ScriptedGateway([NOW]), history_days=1, deleted_at="deleted_at").window_pages(paginator(), NOW - 2 * DAY, NOW))
     assert "Refresh (reset) the stream 'users'" in raised.value.message
 
 
 def test_deletions_with_history_kept_forever_read_from_any_cursor():
     gateway = ScriptedGateway([NOW, [{"data": []}, {"data": []}]])
-    assert records(reader(gateway, history_days=None, deleted_at="deleted_at").window_pages(0, NOW)) == []
+    assert records(reader(gateway, history_days=None, deleted_at="deleted_at").window_pages(paginator(), 0, NOW)) == []
 
 
 def test_windows_before_the_next_change_are_skipped_without_queries():
     gateway = ScriptedGateway([NOW, [{"data": [[25, ref(1)]]}], {"data": [document(1, 25)]}, [{"data": []}]])
     subject = reader(gateway)
-    assert records(subject.window_pages(0, 9)) == [] and records(subject.window_pages(10, 19)) == []
+    assert records(subject.window_pages(paginator(), 0, 9)) == [] and records(subject.window_pages(paginator(), 10, 19)) == []
     assert len(gateway.asked) == 2, "one probe answers both empty windows"
-    assert [r["ref"] for r in records(subject.window_pages(20, 29))] == ["1"]
-    assert records(subject.window_pages(30, 39)) == []  # a new probe: nothing after 30
+    assert [r["ref"] for r in records(subject.window_pages(paginator(), 20, 29))] == ["1"]
+    assert records(subject.window_pages(paginator(), 30, 39)) == []  # a new probe: nothing after 30
 
 
 def test_a_snapshot_older_than_history_retention_fails_clearly():
     times = iter([0.0, 0.0, 16 * 60.0])  # history_days 0 keeps 15 minutes
     gateway = ScriptedGateway([NOW, {"data": [document(1, 5)], "after": [ref(2)]}])
     with pytest.raises(TracedError) as raised:
-        records(reader(gateway, history_days=0, clock=lambda: next(times)).snapshot_pages())
+        records(reader(gateway, history_days=0, clock=lambda: next(times)).snapshot_pages(paginator()))
     assert "history_days" in raised.value.message
 
 
 def test_windows_need_the_ts_index():
     with pytest.raises(TracedError) as raised:
-        records(reader(ScriptedGateway([]), index=None).window_pages(0, 1))
+        records(reader(ScriptedGateway([]), index=None).window_pages(paginator(), 0, 1))
     assert "full refresh mode" in raised.value.message
 
 

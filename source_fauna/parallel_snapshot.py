@@ -1,0 +1,239 @@
+"""Reading one snapshot with several readers at once, so a remote node's latency does not cap a sync.
+
+One reader fetches one page per round trip, so its rate is capped by the node's latency whatever
+the machine. Several readers therefore share the collection's ids (`IdRange`), all reading at the
+same snapshot time.
+
+Readers are added only while they help (`adaptive_concurrency`): the calling thread starts alone;
+worker threads join when the process leaves CPU idle while it waits for pages, and on trial:
+unless pages then come faster, they hand their ids back and leave. Against a near node the CPU is
+the limit, and extra readers would only add thread switching and memory. Memory stays bounded by
+about 2 × readers pages (readers running, not allowed).
+
+Work is shared by stealing, not by fixed ranges: a reader that joins, or that has finished its
+ids, takes the far half of the range with the most pages still ahead. Fauna's ids grow with creation
+time, so a collection that grew over years has most of its documents among its newest ids; ranges
+of equal width fixed up front would leave one reader with most of the work, while halving what is
+left keeps every reader busy until the end, whatever the ids' spread.
+"""
+
+import logging
+import queue
+import threading
+from typing import Any, Callable, Generator, Iterator, List, Optional
+
+from source_fauna.adaptive_concurrency import CpuHeadroom, ScaleUpTrial
+from source_fauna.id_ranges import IdRange
+
+_DONE = object()
+logger = logging.getLogger("airbyte")
+
+# Reads one range: yields its pages, and tells the range where the next page begins
+# (`IdRange.reached`) before it yields one; stops early once the event is set.
+RangeReader = Callable[[IdRange, threading.Event], Iterator[Any]]
+
+
+class ParallelSnapshotRead:
+    """Reads every id of `whole` with up to `max_readers` readers; `pages()` yields what the reads produce, as it comes.
+
+    The calling thread reads alone first: without workers this is exactly a sequential read, with
+    no thread switch per page. When workers join, the calling thread hands the rest of its own
+    range to one of them too and from then on only hands their pages on. Were it to go on reading,
+    every page the workers brought would wait while it waited for its own. Every reader that runs
+    out of ids takes a range a stopped worker left, or else steals half of the range with the most
+    pages ahead. Once every worker has left or finished, the calling thread reads what they left
+    behind alone again. A failure in any range stops the others and is raised by `pages()`; so does
+    closing it.
+
+    Because `read_range` reports where its next page begins before it yields a page, a worker
+    leaving after a page leaves exactly the ids not yet read.
+    """
+
+    def __init__(
+        self,
+        whole: IdRange,
+        read_range: RangeReader,
+        max_readers: int,
+        headroom: Optional[CpuHeadroom] = None,
+        what: str = "the snapshot",
+        trial: Optional[ScaleUpTrial] = None,
+    ) -> None:
+        self._whole = whole
+        self._read_range = read_range
+        self._max_readers = max_readers
+        self._headroom = headroom or CpuHeadroom()
+        self._trial = trial or ScaleUpTrial()
+        self._what = what
+        self._reading: List[IdRange] = [whole]  # ranges some reader is on
+        self._left_behind: List[IdRange] = []  # ranges of stopped workers, for the next reader that looks for work
+        self._reading_lock = threading.Lock()
+        self._results: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        # One slot per running worker: a worker may leave one page in `_results` and hold one more
+        # while it waits for a slot, so pages in memory grow with the workers running, not the allowed.
+        self._slots = threading.Semaphore(0)
+        self._stop = threading.Event()
+        self._workers: List[threading.Thread] = []
+        self._leave_requests: List[threading.Event] = []  # one per worker: set to make it leave after its page
+        self._on_trial: List[int] = []  # the workers that joined in the running trial
+        self._finished = 0
+
+    def pages(self) -> Iterator[Any]:
+        try:
+            id_range: Optional[IdRange] = self._whole
+            while id_range is not None:
+                if (yield from self._read_alone(id_range)):
+                    yield from self._hand_on()
+                    id_range = self._take(None)
+                else:
+                    id_range = self._take(id_range)
+        finally:
+            self._stop.set()
+            for worker in self._workers:
+                worker.join(timeout=30)
+
+    def _read_alone(self, id_range: IdRange) -> Generator[Any, None, bool]:
+        """Reads `id_range` on the calling thread; returns whether workers joined and took it over."""
+        items = self._read_range(id_range, self._stop)
+        try:
+            while True:
+                self._headroom.resume()
+                item = next(items, _DONE)
+                self._headroom.pause()
+                if item is _DONE:
+                    return False
+                self._trial.page()
+                yield item
+                if self._trial.may_start() and self._splittable():
+                    ranges = self._ranges_for_new_readers(1)
+                    if ranges:
+                        items.close()  # before a worker goes on with this range where it stopped
+                        self._start_workers(ranges + [id_range], 1)
+                        return True
+        finally:
+            items.close()
+
+    def _hand_on(self) -> Iterator[Any]:
+        """Yields the workers' pages until every worker has finished or left."""
+        while self._finished < len(self._workers):
+            self._headroom.resume()
+            try:
+                item = self._results.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            finally:
+                self._headroom.pause()
+            if item is _DONE:
+                self._finished += 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                self._slots.release()
+                self._trial.page()
+                yield item
+                if self._on_trial:
+                    self._judge_trial()
+                elif self._trial.may_start() and self._splittable():
+                    readers = self._running_workers()
+                    ranges = self._ranges_for_new_readers(readers)
+                    if ranges:
+                        self._start_workers(ranges, readers)
+
+    def _take(self, done: Optional[IdRange]) -> Optional[IdRange]:
+        """Leaves `done` and answers a range left behind or the far half of the fullest range, if any is left."""
+        with self._reading_lock:
+            if done is not None:
+                self._reading.remove(done)
+            if self._left_behind:
+                far = self._left_behind.pop()
+                self._reading.append(far)
+                return far
+            for fullest in sorted(self._reading, key=IdRange.pages_left, reverse=True):
+                far = fullest.split()
+                if far is not None:
+                    self._reading.append(far)
+                    return far
+            return None
+
+    def _leave(self, id_range: IdRange) -> None:
+        """Leaves the rest of a stopped worker's range to the next reader that looks for work."""
+        with self._reading_lock:
+            self._reading.remove(id_range)
+            if id_range.left() > 0:
+                self._left_behind.append(id_range)
+
+    def _splittable(self) -> bool:
+        with self._reading_lock:
+            return any(id_range.can_split() for id_range in self._reading)
+
+    def _put(self, item: Any, page: bool = True) -> bool:
+        while page and not self._slots.acquire(timeout=0.1):
+            if self._stop.is_set():
+                return False
+        if self._stop.is_set():
+            return False
+        self._results.put(item)
+        return True
+
+    def _work(self, id_range: Optional[IdRange], leave: threading.Event) -> None:
+        """A worker thread: reads ranges until none is left or it is asked to leave."""
+        try:
+            while id_range is not None:
+                for item in self._read_range(id_range, self._stop):
+                    if not self._put(item):
+                        return
+                    if leave.is_set():
+                        self._leave(id_range)
+                        # Gives its slot back, so that pages in memory stay bounded by the workers running.
+                        while not self._slots.acquire(timeout=0.1):
+                            if self._stop.is_set():
+                                return
+                        id_range = None
+                        break
+                else:
+                    id_range = self._take(id_range)
+            self._put(_DONE, page=False)
+        except BaseException as error:  # handed to the consumer, which raises it
+            self._put(error, page=False)
+
+    def _running_workers(self) -> int:
+        return sum(worker.is_alive() and not leave.is_set() for worker, leave in zip(self._workers, self._leave_requests))
+
+    def _ranges_for_new_readers(self, readers: int) -> List[IdRange]:
+        """As many ranges as the CPU could feed more readers, split off the ranges being read."""
+        more = min(self._max_readers - readers, self._headroom.more_readers(readers))
+        ranges: List[IdRange] = []
+        while len(ranges) < more and (far := self._take(None)) is not None:
+            ranges.append(far)
+        return ranges
+
+    def _start_workers(self, ranges: List[IdRange], readers_before: int) -> None:
+        started = []
+        for id_range in ranges:
+            leave = threading.Event()
+            worker = threading.Thread(target=self._work, args=(id_range, leave), daemon=True, name=f"fauna-range-{len(self._workers) + 1}")
+            started.append(len(self._workers))
+            self._workers.append(worker)
+            self._leave_requests.append(leave)
+            self._slots.release()
+            worker.start()
+        if not self._trial.succeeded:
+            self._on_trial.extend(started)
+            self._trial.start(readers_before, self._running_workers())
+        logger.info(
+            f"Reading {self._what} with {self._running_workers()} parallel readers (at most {self._max_readers}): "
+            f"the process used {self._headroom.last_share:.0%} of a CPU while it waited for pages, "
+            "so they were waiting on the network or the node."
+        )
+
+    def _judge_trial(self) -> None:
+        outcome = self._trial.outcome()
+        if outcome is False:
+            for worker in self._on_trial:
+                self._leave_requests[worker].set()
+            before, during = self._trial.last_rates
+            logger.info(
+                f"Back to one reader of {self._what} after {len(self._on_trial)} parallel readers: pages came no faster "
+                f"({during:.1f} pages/s against {before:.1f} before), so the node, not the network, is the limit."
+            )
+        if outcome is not None:
+            self._on_trial.clear()

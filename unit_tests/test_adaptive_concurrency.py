@@ -1,0 +1,84 @@
+"""When readers are added to a snapshot read: CPU headroom and the scale-up trial, on fake clocks."""
+
+import pytest
+
+from source_fauna.adaptive_concurrency import CpuHeadroom, ScaleUpTrial
+
+
+def test_cpu_headroom_asks_for_as_many_readers_as_the_idle_cpu_could_feed():
+    now, cpu = [0.0], [0.0]
+    headroom = CpuHeadroom(busy=0.6, interval=0.1, clock=lambda: now[0], cpu=lambda: cpu[0])
+
+    def fetch(seconds, cpu_seconds):
+        headroom.resume()
+        now[0] += seconds
+        cpu[0] += cpu_seconds
+        headroom.pause()
+
+    fetch(0.05, 0.0)
+    assert headroom.more_readers(1) == 0, "judged before a whole interval of fetching"
+    fetch(0.05, 0.01)
+    assert headroom.more_readers(1) == 0, "one idle interval may be a pause of the machine"
+    fetch(0.1, 0.01)
+    assert headroom.more_readers(1) == 5, "10 % busy twice with one reader: six readers would make 60 %"
+    now[0] += 5.0  # time spent handing records downstream, not fetching, does not count
+    fetch(0.2, 0.1)
+    assert headroom.more_readers(2) == 1, "50 % busy with two readers"
+    fetch(0.2, 0.18)
+    assert headroom.more_readers(3) == 0, "90 %: the CPU is the limit"
+    fetch(0.1, 0.01)
+    assert headroom.more_readers(3) == 0, "idle once after a busy interval"
+
+
+def _trial_on_a_fake_clock():
+    """A ScaleUpTrial, and `pages(count, seconds_apart)`, which hands it pages that far apart."""
+    now = [0.0]
+    trial = ScaleUpTrial(faster=1.5, wait_pages=32, clock=lambda: now[0])
+
+    def pages(count, seconds_apart):
+        for _ in range(count):
+            now[0] += seconds_apart
+            trial.page()
+
+    return trial, pages
+
+
+def test_a_trial_keeps_workers_that_make_pages_come_faster():
+    trial, pages = _trial_on_a_fake_clock()
+    pages(2, 0.1)
+    assert not trial.may_start(), "the first page paid for the read's start: no rate before three pages"
+    pages(1, 0.1)
+    assert trial.may_start()
+    pages(1, 0.5)
+    pages(8, 0.1)  # one reader: 10 pages per second, measured over the last 8 pages
+    trial.start(1, 2)
+    assert not trial.may_start(), "one trial at a time"
+    pages(2, 0.1)  # every reader's first page: not measured
+    pages(7, 0.06)
+    assert trial.outcome() is None, "judged on two pages per reader, at least 8"
+    pages(1, 0.06)
+    assert trial.outcome() is True, "16.7 pages per second is more than 1.5 × 10"
+    assert trial.last_rates == pytest.approx((10, 1 / 0.06))
+    assert trial.succeeded, "later workers join without a trial"
+
+
+def test_a_trial_stops_workers_that_do_not_and_tries_again_later():
+    trial, pages = _trial_on_a_fake_clock()
+    pages(9, 0.1)
+    trial.start(1, 3)
+    pages(3 + 8, 0.07)  # 14.3 pages per second with three readers: short of 1.5 × 10
+    assert trial.outcome() is False
+    pages(63, 0.1)
+    assert not trial.may_start(), "the next trial waits 64 pages after a first failure"
+    pages(1, 0.1)
+    assert trial.may_start()
+    trial.start(1, 2)
+    pages(2 + 8, 0.1)
+    assert trial.outcome() is False
+    pages(127, 0.1)
+    assert not trial.may_start(), "and twice as long after a second one"
+    pages(1, 0.1)
+    assert trial.may_start() and not trial.succeeded
+    trial.start(1, 8)
+    pages(8 + 16, 0.065)  # 15.4 pages per second: 1.5 × is enough, however many joined (the CPU may be the limit)
+    assert trial.outcome() is True
