@@ -8,13 +8,11 @@ import json
 from typing import Any, List
 
 import pytest
-from faunadb._json import to_json
-from faunadb.query import _wrap
 
 from source_fauna.catalog import CollectionInfo
 from source_fauna.config import CollectionSettings
 from source_fauna.errors import config_error, system_error
-from source_fauna.fauna_gateway import PageTooLarge
+from source_fauna.fauna_gateway import PageTooLarge, encode
 from source_fauna.reader import CollectionReader
 from source_fauna.wire import decode_document_page
 
@@ -44,7 +42,7 @@ class ScriptedGateway:
         self.asked: List[Any] = []
 
     def query(self, expression, purpose):
-        self.asked.append(json.loads(to_json(_wrap(expression))))
+        self.asked.append(json.loads(encode(expression)))
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
