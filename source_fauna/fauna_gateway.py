@@ -1,7 +1,7 @@
 """The one place that touches the faunadb driver: building the client and running queries.
 
-Queries are built with the driver's `faunadb.query` functions, encoded by its JSON encoder and
-sent with the headers and auth the driver's session sets, over that session's connection pool.
+Queries are built with the driver's `faunadb.query` functions, encoded as the driver encodes them,
+and sent with the URL, headers and auth the driver's session sets, over a plain urllib3 pool.
 The answer is decoded here into *wire values* (Fauna's tagged JSON, e.g. `{"@ref": {...}}`), not
 into the driver's `Ref`/`FaunaTime` objects: with a plain JSON parser, or for pages of documents
 with a typed decoder that keeps only what a record needs (`wire.py`). The driver's decoder is the

@@ -8,6 +8,7 @@
 - A stream synced in full refresh mode ignores any state, so that it really reads everything.
 """
 
+import json
 from typing import Any, Dict, List, Mapping, Optional
 
 from airbyte_cdk.models import (
@@ -23,7 +24,6 @@ from airbyte_cdk.models import (
     SyncMode,
 )
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
-from airbyte_cdk.sources.source import BaseConnector
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_fauna import cdk_internals, components
@@ -53,7 +53,7 @@ class SourceFauna(YamlDeclarativeSource):
 
     @classmethod
     def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
-        return normalize_state(BaseConnector._read_json_file(state_path) if state_path else None)
+        return normalize_state(_read_json(state_path) if state_path else None)
 
     # The CDK's declarative source builds its streams from the config, catalog and state given to
     # __init__ and ignores those passed to check/discover/read. Callers that build it empty (the
@@ -78,6 +78,14 @@ class SourceFauna(YamlDeclarativeSource):
     def read(self, logger: Any, config: Mapping[str, Any], catalog: Any, state: Optional[List[Any]] = None) -> Any:
         bound = self._bound(config, catalog, state)
         return super(SourceFauna, bound).read(logger, config, catalog, state)
+
+
+def _read_json(path: str) -> Any:
+    with open(path) as file:
+        try:
+            return json.load(file)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"The state file {path} is not valid JSON: {error}.") from None
 
 
 def normalize_state(raw: Any) -> List[AirbyteStateMessage]:

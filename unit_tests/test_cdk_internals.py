@@ -6,6 +6,7 @@ count of records before it that the CDK would give it."""
 
 import copy
 import inspect
+import logging
 import queue
 from collections import defaultdict
 
@@ -28,7 +29,8 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from source_fauna import cdk_internals, components
+from source_fauna import cdk_internals, components, runtime
+from source_fauna.catalog import CollectionInfo
 from source_fauna.cdk_internals import RECORDS_IN_FLIGHT, RecordCountingEntrypoint
 from source_fauna.source import SourceFauna
 
@@ -65,6 +67,24 @@ def test_a_repository_that_keeps_debug_messages_is_told_apart_from_a_sync_one():
     assert not cdk_internals.logs_debug(ConcurrentMessageRepository(queue.Queue(), InMemoryMessageRepository(Level.INFO)))
     assert not cdk_internals.logs_debug(InMemoryMessageRepository(Level.INFO))
     assert not cdk_internals.logs_debug(None)
+
+
+def test_the_cdk_hands_every_component_of_a_source_one_config_object(monkeypatch):
+    # runtime_for shares one gateway and one collection list per config object (source_fauna/runtime.py);
+    # were the CDK to copy the config per component, each would list the collections and open a pool of its own.
+    built = []
+    original_init = runtime.FaunaRuntime.__init__
+
+    def counting_init(self, config):
+        built.append(config)
+        original_init(self, config)
+
+    monkeypatch.setattr(runtime.FaunaRuntime, "__init__", counting_init)
+    monkeypatch.setattr(runtime.FaunaRuntime, "catalog", lambda self: [CollectionInfo("users", None, "users_ts"), CollectionInfo("logs", None)])
+    config = {"domain": "127.0.0.1", "port": 9, "scheme": "http", "secret": "s"}
+    streams = SourceFauna(config=config).discover(logging.getLogger("airbyte"), config).streams
+    assert sorted(stream.name for stream in streams) == ["logs", "users"]
+    assert len(built) == 1, "the CDK no longer hands all components of a source one config object"
 
 
 def test_a_slice_with_a_cached_hash_equals_the_slice_and_hashes_the_same():
