@@ -16,6 +16,7 @@ benchmark can measure what each buys, against the same replayed answers:
 import argparse
 import gc
 import sys
+from pathlib import Path
 from typing import Any, List
 
 import yaml
@@ -55,7 +56,7 @@ def use_static_slices(slices: int) -> None:
     import static_slices
 
     def read_manifest(self: Any, path: str) -> dict:
-        with open(connector.__file__.rsplit("/", 1)[0] + "/" + path) as file:
+        with open(Path(connector.__file__).with_name(path)) as file:
             return static_slices.with_static_slices(yaml.safe_load(file), slices)
 
     SourceFauna._read_and_parse_yaml_file = read_manifest
