@@ -3,7 +3,7 @@ same through the in-process engine (evaluation without HTTP), and the server's p
 
     .venv/bin/python bench/fauna_local_speed.py [--docs 50000] [--batch 1000] [--page 1000]
 
-The issue's targets: reads `Map(Paginate(Documents(c), size: 1000), Lambda(Get))` >= 50,000 docs/s to one
+Its targets: reads `Map(Paginate(Documents(c), size: 1000), Lambda(Get))` >= 50,000 docs/s to one
 client; `Create` writes, 1,000 per request, >= 10,000 docs/s. Prints figures; asserts nothing.
 """
 

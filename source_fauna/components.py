@@ -272,12 +272,13 @@ class FaunaDocumentsRetriever(Retriever):
 
     def _records(self, pages: Iterable[Any], stream_slice: Optional[StreamSlice]) -> Iterable[Mapping[str, Any]]:
         page_limit = self._builder_page_limit()
-        record_slice = _SliceWithCachedHash(stream_slice) if isinstance(stream_slice, StreamSlice) else stream_slice
+        from source_fauna import cdk_internals  # the package is there: it gave the pages
+        from source_fauna.values import with_plain_values
+
+        record_slice = cdk_internals.SliceWithCachedHash(stream_slice) if isinstance(stream_slice, StreamSlice) else stream_slice
         # A record's `data` may still be JSON text (see values.py): transformations and the
         # Builder's page log read values, so they get plain objects; a sync passes it on as is.
         plain = bool(self.transformations) or self._in_builder()
-        if plain:
-            from source_fauna.values import with_plain_values  # the package is there: it gave the pages
         for count, page in enumerate(pages, start=1):
             records = [with_plain_values(record) for record in page.records] if plain else page.records
             self._log_page(page, records)
@@ -290,18 +291,18 @@ class FaunaDocumentsRetriever(Retriever):
                 return
 
     def _repository(self) -> Any:
-        # The CDK gives custom retrievers no message repository of their own; the cursor's is the
-        # one the Connector Builder listens to.
-        return getattr(self.cursor, "_message_repository", None)
+        from source_fauna import cdk_internals
+
+        return cdk_internals.message_repository(self.cursor)
 
     def _in_builder(self) -> bool:
-        # The Builder's handler puts `__test_read_config` in the config; its newer manifest server
-        # does not, but both log at DEBUG (a real sync logs at INFO).
+        # The Builder's handler puts `__test_read_config` in the config, as documented; its newer
+        # manifest server does not, and is known by its repository keeping DEBUG messages.
         if "__test_read_config" in self.config:
             return True
-        repository = self._repository()
-        inner = getattr(repository, "_decorated_message_repository", repository)
-        return getattr(inner, "_log_level", None) == Level.DEBUG
+        from source_fauna import cdk_internals
+
+        return cdk_internals.logs_debug(self._repository())
 
     def _builder_page_limit(self) -> int:
         if not self._in_builder():
@@ -314,10 +315,10 @@ class FaunaDocumentsRetriever(Retriever):
         repository = self._repository()
         if repository is None or not self._in_builder():
             return
-        from source_fauna.fauna_gateway import encode_query  # the package is there: it gave the pages
+        from source_fauna.fauna_gateway import encode  # the package is there: it gave the pages
 
         # The query as it went to Fauna; a window known to hold no change sent none.
-        query = encode_query(page.query).decode() if page.query is not None else ""
+        query = encode(page.query).decode() if page.query is not None else ""
 
         def message() -> Mapping[str, Any]:
             return {
@@ -334,22 +335,6 @@ class FaunaDocumentsRetriever(Retriever):
             }
 
         repository.log_message(Level.DEBUG, message)
-
-
-class _SliceWithCachedHash(StreamSlice):
-    """The same slice, hashed once.
-
-    The CDK's cursor looks up the slice of every record in a dict, and a StreamSlice hashes itself
-    by serialising to JSON and taking a SHA-256 each time: several µs per record, a sizeable part
-    of a sync's CPU. Equal to the original slice, and with the same hash.
-    """
-
-    def __init__(self, original: StreamSlice) -> None:
-        super().__init__(partition=original.partition, cursor_slice=original.cursor_slice, extra_fields=original.extra_fields)
-        self._hash = hash(original)
-
-    def __hash__(self) -> int:
-        return self._hash
 
 
 def _micros(moment: Any) -> Optional[int]:

@@ -10,11 +10,33 @@ from typing import Any, Optional
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # faunadb's FQL v4 notice; see fauna_gateway
     from faunadb import query as q
-    from faunadb.query import _Expr
+
+
+class FqlLiteral:
+    """An expression given as the JSON to send, e.g. a page cursor Fauna sent.
+
+    `to_fauna_json` is the method the driver's query builder leaves alone (it passes through any
+    value that is not a dict, list or function) and that `fauna_gateway.encode` calls.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def to_fauna_json(self) -> Any:
+        return self.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FqlLiteral) and self.value == other.value
+
+    def __repr__(self) -> str:
+        return f"FqlLiteral({self.value!r})"
+
 
 # `before: null` starts a backwards walk at the end of a set (core: SetSpec.collDescending); the
 # driver drops arguments that are None, so the null is passed as an explicit expression.
-_END_OF_SET = _Expr(None)
+_END_OF_SET = FqlLiteral(None)
 
 
 def _page_options(size: int, after: Any) -> dict:
@@ -94,7 +116,7 @@ def wire_literal(value: Any) -> Any:
     Arrays and tagged values (`@ref`, `@ts`, …) are valid expressions as they are; plain objects
     must be wrapped in `{"object": …}`, as the driver does for dicts.
     """
-    return _Expr(_as_expression(value))
+    return FqlLiteral(_as_expression(value))
 
 
 def _as_expression(value: Any) -> Any:

@@ -10,9 +10,8 @@
 """
 
 import ast
+import json
 import re
-import sys
-from queue import Queue
 from typing import Any, Dict, List, Mapping, Optional
 
 from airbyte_cdk.models import (
@@ -28,16 +27,9 @@ from airbyte_cdk.models import (
     SyncMode,
 )
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
-from airbyte_cdk.sources.source import BaseConnector
+from source_fauna import cdk_internals, components
 
-from source_fauna import components
-
-sys.modules.setdefault("source_declarative_manifest.components", components)
-sys.modules.setdefault("components", components)
-
-# How many records the CDK may hold between the threads that read pages and the thread that
-# writes stdout (see `_bound_record_queue`).
-RECORDS_IN_FLIGHT = 2_000
+cdk_internals.register_components(components)
 
 _legacy_migration = components.FaunaLegacyStateMigration()
 
@@ -57,11 +49,11 @@ class SourceFauna(YamlDeclarativeSource):
             state=_without_full_refresh_states(state or [], catalog),
             **kwargs,
         )
-        _bound_record_queue(self)
+        cdk_internals.bound_record_queue(self)
 
     @classmethod
     def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
-        return normalize_state(BaseConnector._read_json_file(state_path) if state_path else None)
+        return normalize_state(_read_json(state_path) if state_path else None)
 
     # The CDK's declarative source builds its streams from the config, catalog and state given to
     # __init__ and ignores those passed to check/discover/read. Callers that build it empty (the
@@ -86,22 +78,12 @@ class SourceFauna(YamlDeclarativeSource):
         return super(SourceFauna, bound).read(logger, config, catalog, state)
 
 
-def _bound_record_queue(source: YamlDeclarativeSource) -> None:
-    """Lowers the CDK's queue of records in flight from 10,000 to `RECORDS_IN_FLIGHT`.
-
-    The queue only evens out the readers and the writer, which take turns on one GIL, so how full
-    it gets is a race: it reached 2,700-4,600 records in syncs of 100,000 documents with one
-    reader, and all 10,000 when helper readers joined, 30 MB more memory (a record of a 460-byte
-    document takes about 2.5 KB; larger documents take more). With 2,000 (two pages of the default
-    size) a sync of 1,000,000 documents peaked at 108 MB against 104 MB for 10,000, and none ran
-    slower in alternating runs.
-    The CDK builds the queue in its constructor without a setting; `Queue` reads `maxsize` at each
-    `put`, and the main thread never blocks on a full queue (the CDK's message repository buffers
-    its own messages instead), so lowering it before the read is safe.
-    """
-    queue = getattr(getattr(source, "_concurrent_source", None), "_queue", None)
-    if isinstance(queue, Queue) and queue.maxsize > RECORDS_IN_FLIGHT:
-        queue.maxsize = RECORDS_IN_FLIGHT
+def _read_json(path: str) -> Any:
+    with open(path) as file:
+        try:
+            return json.load(file)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"The state file {path} is not valid JSON: {error}.") from None
 
 
 # The CDK reports a failed CheckStream as the repr() of "Encountered an error while <action>. Error: <error>"

@@ -1,8 +1,10 @@
 """The gateway sends each query exactly as the driver would, and gives up on a node that never answers."""
 
+import datetime
 import gzip
 import json
 import socket
+import ssl
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,9 +13,12 @@ import pytest
 import urllib3
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from faunadb._json import to_json
+from faunadb.query import _wrap
+
 from source_fauna import queries
 from source_fauna.config import parse_config
-from source_fauna.fauna_gateway import FaunaGateway, _wrap
+from source_fauna.fauna_gateway import FaunaGateway, encode, tls_context
 
 ANSWER = b'{"resource": {"data": []}}'
 
@@ -73,6 +78,49 @@ def test_queries_go_out_on_the_wire_as_the_driver_sends_them():
         assert headers["authorization"] == "Bearer s3cret" and "gzip" in headers["accept-encoding"]
         assert node.requests[2] == node.requests[3]
         assert json.loads(node.requests[2][2])["expr"]["collection"]["paginate"]["documents"]["collection"] == "ünïcode collection"
+
+
+def test_expressions_are_encoded_byte_for_byte_as_the_driver_encodes_them():
+    # The driver's encoder is private (faunadb._json); the gateway's public equivalent must not drift from it.
+    expressions = [
+        queries.snapshot_page("ünïcode", 1_700_000_000_000_000, 100, None),
+        queries.range_page("users_ts", 1, None, 2, 50, [1, {"@ref": {"id": "7"}}]),
+        queries.removals_page("users", {"object": {"ts": 5, "action": "remove"}}, 9, 10),
+        queries.collections_page(16),
+    ]
+    for expression in expressions:
+        assert encode(expression) == to_json(_wrap(expression)).encode()
+
+
+def test_edge_refs_sends_an_explicit_null_before_cursor():
+    assert json.loads(encode(queries.edge_refs("users", 5)))["expr"][1]["before"] is None
+
+
+def _self_signed_ca() -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test ca")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_tls_trusts_only_the_configured_ca_or_nothing_when_verification_is_off():
+    pem = _self_signed_ca()
+    with_ca = tls_context(parse_config({"domain": "h", "secret": "s", "tls": {"ca_certificate": pem}}).connection)
+    assert with_ca.verify_mode == ssl.CERT_REQUIRED and with_ca.check_hostname
+    assert len(with_ca.get_ca_certs()) == 1
+    unverified = tls_context(parse_config({"domain": "h", "secret": "s", "tls": {"verify_certificate": False}}).connection)
+    assert unverified.verify_mode == ssl.CERT_NONE and not unverified.check_hostname
 
 
 @contextmanager

@@ -6,16 +6,14 @@ and what the Fauna v4 docs give for Paginate, Range, Events and At.
 
 import json
 
-from faunadb._json import to_json
-from faunadb.query import _wrap
-
 from source_fauna import queries
+from source_fauna.fauna_gateway import encode
 
 USERS_REF = {"@ref": {"id": "101", "collection": {"@ref": {"id": "users", "collection": {"@ref": {"id": "collections"}}}}}}
 
 
 def wire(expression):
-    return json.loads(to_json(_wrap(expression)))
+    return json.loads(encode(expression))
 
 
 def test_snapshot_page_reads_every_document_at_the_snapshot_time():

@@ -8,13 +8,12 @@ import json
 from typing import Any, List
 
 import pytest
-from faunadb._json import to_json
-from faunadb.query import _wrap
 
 from source_fauna.catalog import CollectionInfo
 from source_fauna.config import CollectionSettings
 from source_fauna.components import FaunaPaginator
 from source_fauna.errors import PageTooLarge, config_error, system_error
+from source_fauna.fauna_gateway import encode
 from source_fauna.reader import CollectionReader
 from source_fauna.wire import decode_document_page
 
@@ -44,7 +43,7 @@ class ScriptedGateway:
         self.asked: List[Any] = []
 
     def query(self, expression, purpose):
-        self.asked.append(json.loads(to_json(_wrap(expression))))
+        self.asked.append(json.loads(encode(expression)))
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer

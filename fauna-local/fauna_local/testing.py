@@ -95,6 +95,13 @@ class LocalFauna:
         host, port = server.server_address[:2]
         return cls(host, port, secret, server=server, thread=thread)
 
+    @property
+    def pid(self) -> int:
+        """The server's process id (subprocess mode), e.g. to read the CPU it used."""
+        if self._process is None:
+            raise RuntimeError("pid needs a subprocess LocalFauna")
+        return self._process.pid
+
     # -- clients ----------------------------------------------------------------------------------
     def client(self, secret: Optional[str] = None, timeout: float = 10):
         return quiet_client(secret or self.secret, self.host, self.port, "http", timeout)

@@ -1,0 +1,130 @@
+"""Every place the connector relies on airbyte-cdk behaviour that is not public API, and nothing else.
+
+Each one buys a measured share of a sync's time or memory, or a Connector Builder feature the CDK
+offers custom components no public way to reach (bench/README.md shows the with/without rows).
+unit_tests/test_cdk_internals.py fails, naming what moved, the day a CDK release changes one of them.
+"""
+
+import sys
+from queue import Queue
+from types import ModuleType
+from typing import Any, DefaultDict, Dict, List, Optional, Tuple
+
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.logger import PRINT_BUFFER
+from airbyte_cdk.models import AirbyteMessage, Level, Type
+from airbyte_cdk.sources.connector_state_manager import HashableStreamDescriptor
+from airbyte_cdk.sources.source import Source
+from airbyte_cdk.sources.types import StreamSlice
+
+# The module name the Connector Builder and the declarative-manifest image give an injected
+# components file; the manifest's `class_name`s use it.
+INJECTED_COMPONENTS_MODULE = "source_declarative_manifest.components"
+
+# How many records the CDK may hold between the threads that read pages and the thread that
+# writes stdout: two pages of the default size.
+RECORDS_IN_FLIGHT = 2_000
+
+
+def register_components(module: ModuleType) -> None:
+    """Makes the manifest's `source_declarative_manifest.components.X` names resolve to `module`.
+
+    The CDK imports custom components by their dotted name, and registers an injected file under
+    this name itself; registering the package's module here lets one manifest serve the package,
+    the Builder and the declarative-manifest image.
+    """
+    sys.modules.setdefault(INJECTED_COMPONENTS_MODULE, module)
+    sys.modules.setdefault("components", module)
+
+
+def bound_record_queue(source: Any, maxsize: int = RECORDS_IN_FLIGHT) -> None:
+    """Lowers the CDK's queue of records in flight (10,000, no setting) to `maxsize`.
+
+    How full it gets is a race between the readers and the writer, which share one GIL; a full
+    queue of records costs tens of MB with no gain in speed. `Queue` reads `maxsize` at each `put`,
+    and the main thread never blocks on it (the message repository buffers its own messages).
+    """
+    # A CDK that moved the queue leaves it unbounded rather than failing a sync; the unit test fails instead.
+    queue = getattr(getattr(source, "_concurrent_source", None), "_queue", None)
+    if isinstance(queue, Queue) and queue.maxsize > maxsize:
+        queue.maxsize = maxsize
+
+
+def message_repository(cursor: Any) -> Any:
+    """The message repository the Builder listens to: custom retrievers get none, their cursor has it."""
+    return getattr(cursor, "_message_repository", None)
+
+
+def logs_debug(repository: Any) -> bool:
+    """True when the repository keeps DEBUG messages: the Builder's manifest server, which sends no
+    `__test_read_config`, logs at DEBUG; a sync logs at INFO."""
+    # The concurrent source wraps its repository in a ConcurrentMessageRepository.
+    inner = getattr(repository, "_decorated_message_repository", repository)
+    return getattr(inner, "_log_level", None) == Level.DEBUG
+
+
+class SliceWithCachedHash(StreamSlice):
+    """The same slice, hashed once.
+
+    The CDK's concurrent cursor hashes the slice of every record it observes, and a StreamSlice
+    hashes itself by serialising to JSON and taking a SHA-256 each time. Equal to the original
+    slice, with the same hash.
+    """
+
+    def __init__(self, original: StreamSlice) -> None:
+        super().__init__(partition=original.partition, cursor_slice=original.cursor_slice, extra_fields=original.extra_fields)
+        self._hash = hash(original)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+class RecordCountingEntrypoint(AirbyteEntrypoint):
+    """The CDK's entrypoint, counting each stream's records with one lookup of a plain key.
+
+    The CDK counts records for each state's `sourceStats.recordCount` by building and hashing a
+    descriptor per record. Here records are counted by (name, namespace) and the counts are handed
+    to the CDK's counter before any other message, so every state carries the count it would give.
+    """
+
+    def __init__(self, source: Source) -> None:
+        super().__init__(source)
+        self._records: Dict[Tuple[str, Optional[str]], float] = {}
+
+    def handle_record_counts(  # type: ignore[override]  # an instance's method, where the CDK's is static
+        self, message: AirbyteMessage, stream_message_count: DefaultDict[HashableStreamDescriptor, float]
+    ) -> AirbyteMessage:
+        record = message.record
+        if message.type == Type.RECORD and record is not None:
+            key = (record.stream, record.namespace)
+            self._records[key] = self._records.get(key, 0.0) + 1.0
+            return message
+        for (name, namespace), count in self._records.items():
+            stream_message_count[HashableStreamDescriptor(name=name, namespace=namespace)] += count
+        self._records.clear()
+        return AirbyteEntrypoint.handle_record_counts(message, stream_message_count)
+
+
+_RECORD = '{"type":"RECORD"'
+_BATCH = 100
+
+
+def launch(source: Source, args: List[str]) -> None:
+    """As the CDK's `launch`, but writes records through its print buffer 100 at a time.
+
+    Any other message (state, log, trace) goes out at once with the records before it, so a state
+    is never written before its records nor held back; what was read before a failure is written.
+    """
+    entrypoint = RecordCountingEntrypoint(source)
+    parsed_args = entrypoint.parse_args(args)
+    batch: List[str] = []
+    with PRINT_BUFFER:
+        try:
+            for message in entrypoint.run(parsed_args):
+                batch.append(message)
+                if len(batch) >= _BATCH or not message.startswith(_RECORD):
+                    PRINT_BUFFER.write("\n".join(batch) + "\n")
+                    batch.clear()
+        finally:
+            if batch:
+                PRINT_BUFFER.write("\n".join(batch) + "\n")

@@ -1,0 +1,172 @@
+"""What the connector relies on in the CDK beyond its public API (source_fauna/cdk_internals.py).
+
+Each test fails, saying what changed, when a CDK release moves one of these internals. Also the
+output loop: records go out in batches, nothing is held back or lost, and every state carries the
+count of records before it that the CDK would give it."""
+
+import copy
+import inspect
+import logging
+import queue
+from collections import defaultdict
+
+import pytest
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
+from airbyte_cdk.sources.message import InMemoryMessageRepository, LogAppenderMessageRepositoryDecorator
+from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageRepository
+from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, FinalStateCursor
+from airbyte_cdk.sources.types import StreamSlice
+from airbyte_cdk.models import (
+    AirbyteLogMessage,
+    AirbyteMessage,
+    AirbyteRecordMessage,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStreamState,
+    Level,
+    StreamDescriptor,
+    Type,
+)
+
+from source_fauna import cdk_internals, components, runtime
+from source_fauna.catalog import CollectionInfo
+from source_fauna.cdk_internals import RECORDS_IN_FLIGHT, RecordCountingEntrypoint
+from source_fauna.source import SourceFauna
+
+
+def test_the_queue_between_readers_and_writer_holds_at_most_records_in_flight():
+    records = SourceFauna()._concurrent_source._queue
+    assert isinstance(records, queue.Queue), "the CDK's record queue moved: bound_record_queue no longer bounds it"
+    for number in range(RECORDS_IN_FLIGHT):
+        records.put(number, block=False)
+    with pytest.raises(queue.Full):
+        records.put(RECORDS_IN_FLIGHT, block=False)
+
+
+def test_the_manifest_class_names_resolve_to_this_package_components():
+    resolved = ModelToComponentFactory._get_class_from_fully_qualified_class_name(
+        f"{cdk_internals.INJECTED_COMPONENTS_MODULE}.FaunaDocumentsRetriever"
+    )
+    assert resolved is components.FaunaDocumentsRetriever
+
+
+def test_the_cursors_hold_the_message_repository_the_builder_listens_to():
+    repository = InMemoryMessageRepository(Level.DEBUG)
+    cursor = FinalStateCursor("users", None, repository)
+    assert cdk_internals.message_repository(cursor) is repository, "FinalStateCursor no longer keeps _message_repository"
+    assert "self._message_repository = message_repository" in inspect.getsource(ConcurrentCursor.__init__), (
+        "ConcurrentCursor no longer keeps _message_repository: the Builder's page log would be lost"
+    )
+
+
+def test_a_repository_that_keeps_debug_messages_is_told_apart_from_a_sync_one():
+    assert cdk_internals.logs_debug(InMemoryMessageRepository(Level.DEBUG))
+    assert cdk_internals.logs_debug(LogAppenderMessageRepositoryDecorator({}, InMemoryMessageRepository(Level.DEBUG), Level.DEBUG))
+    assert cdk_internals.logs_debug(ConcurrentMessageRepository(queue.Queue(), InMemoryMessageRepository(Level.DEBUG)))
+    assert not cdk_internals.logs_debug(ConcurrentMessageRepository(queue.Queue(), InMemoryMessageRepository(Level.INFO)))
+    assert not cdk_internals.logs_debug(InMemoryMessageRepository(Level.INFO))
+    assert not cdk_internals.logs_debug(None)
+
+
+def test_the_cdk_hands_every_component_of_a_source_one_config_object(monkeypatch):
+    # runtime_for shares one gateway and one collection list per config object (source_fauna/runtime.py);
+    # were the CDK to copy the config per component, each would list the collections and open a pool of its own.
+    built = []
+    original_init = runtime.FaunaRuntime.__init__
+
+    def counting_init(self, config):
+        built.append(config)
+        original_init(self, config)
+
+    monkeypatch.setattr(runtime.FaunaRuntime, "__init__", counting_init)
+    monkeypatch.setattr(runtime.FaunaRuntime, "catalog", lambda self: [CollectionInfo("users", None, "users_ts"), CollectionInfo("logs", None)])
+    config = {"domain": "127.0.0.1", "port": 9, "scheme": "http", "secret": "s"}
+    streams = SourceFauna(config=config).discover(logging.getLogger("airbyte"), config).streams
+    assert sorted(stream.name for stream in streams) == ["logs", "users"]
+    assert len(built) == 1, "the CDK no longer hands all components of a source one config object"
+
+
+def test_a_slice_with_a_cached_hash_equals_the_slice_and_hashes_the_same():
+    original = StreamSlice(partition={}, cursor_slice={"start_time": "0", "end_time": "99"})
+    cached = cdk_internals.SliceWithCachedHash(original)
+    assert cached == original and hash(cached) == hash(original)
+    assert {original: 1}[cached] == 1
+
+
+def _record(n: int) -> str:
+    return '{"type":"RECORD","record":{"stream":"users","data":{"n":%d},"emitted_at":1}}' % n
+
+
+STATE = '{"type":"STATE","state":{"type":"STREAM"}}'
+
+
+class _Entrypoint:
+    """Yields the given serialized messages, then fails if asked to."""
+
+    messages: list = []
+    failure = None
+
+    def __init__(self, source):
+        pass
+
+    def parse_args(self, args):
+        return args
+
+    def run(self, parsed_args):
+        yield from self.messages
+        if self.failure:
+            raise self.failure
+
+
+@pytest.fixture
+def entrypoint(monkeypatch):
+    monkeypatch.setattr(cdk_internals, "RecordCountingEntrypoint", _Entrypoint)
+    _Entrypoint.failure = None
+    return _Entrypoint
+
+
+def test_every_message_is_written_once_in_order(entrypoint, capfd):
+    entrypoint.messages = [_record(n) for n in range(250)] + [STATE] + [_record(250), STATE]
+    cdk_internals.launch(None, [])
+    assert capfd.readouterr().out.splitlines() == entrypoint.messages
+
+
+def test_records_read_before_a_failure_are_still_written(entrypoint, capfd):
+    entrypoint.messages = [_record(n) for n in range(130)]  # a full batch and 30 pending
+    entrypoint.failure = RuntimeError("the node went away")
+    with pytest.raises(RuntimeError):
+        cdk_internals.launch(None, [])
+    assert capfd.readouterr().out.splitlines() == entrypoint.messages
+
+
+def _record_message(stream: str, namespace=None) -> AirbyteMessage:
+    return AirbyteMessage(type=Type.RECORD, record=AirbyteRecordMessage(stream=stream, namespace=namespace, data={}, emitted_at=1))
+
+
+def _state_message(stream: str, namespace=None) -> AirbyteMessage:
+    descriptor = StreamDescriptor(name=stream, namespace=namespace)
+    state = AirbyteStateMessage(type=AirbyteStateType.STREAM, stream=AirbyteStreamState(stream_descriptor=descriptor))
+    return AirbyteMessage(type=Type.STATE, state=state)
+
+
+def test_each_state_carries_the_record_count_the_cdk_gives_it():
+    log = AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(level=Level.INFO, message="page"))
+    messages = (
+        [_record_message("users")] * 3
+        + [_record_message("orders")] * 2
+        + [_record_message("users", "other")]
+        + [log, _state_message("users")]
+        + [_record_message("users")] * 4
+        + [_state_message("orders"), _state_message("users"), _state_message("users", "other"), _state_message("empty")]
+    )
+    entrypoint = RecordCountingEntrypoint(source=None)
+    ours, cdks = defaultdict(float), defaultdict(float)
+    counted = [entrypoint.handle_record_counts(copy.deepcopy(message), ours) for message in messages]
+    expected = [AirbyteEntrypoint.handle_record_counts(copy.deepcopy(message), cdks) for message in messages]
+
+    def record_counts(output):
+        return [message.state.sourceStats.recordCount for message in output if message.type == Type.STATE]
+
+    assert record_counts(counted) == record_counts(expected) == [3.0, 2.0, 4.0, 1.0, 0.0]
+    assert counted == expected
