@@ -80,7 +80,7 @@ def test_the_cdk_hands_every_component_of_a_source_one_config_object(monkeypatch
         original_init(self, config)
 
     monkeypatch.setattr(runtime.FaunaRuntime, "__init__", counting_init)
-    monkeypatch.setattr(runtime.FaunaRuntime, "catalog", lambda self: [CollectionInfo("users", None, "users_ts"), CollectionInfo("logs", None)])
+    monkeypatch.setattr(runtime.FaunaRuntime, "catalog", lambda self, paginator=None: [CollectionInfo("users", None, "users_ts"), CollectionInfo("logs", None)])
     config = {"domain": "127.0.0.1", "port": 9, "scheme": "http", "secret": "s"}
     streams = SourceFauna(config=config).discover(logging.getLogger("airbyte"), config).streams
     assert sorted(stream.name for stream in streams) == ["logs", "users"]
