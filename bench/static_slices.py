@@ -14,8 +14,8 @@ from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.partition_routers.single_partition_router import SinglePartitionRouter
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 
-from source_fauna.components import FaunaDocumentsRetriever, _bounds
-from source_fauna.partitions import IdRange
+from source_fauna.components import FaunaDocumentsRetriever, FaunaPaginator, _bounds
+from source_fauna.id_ranges import IdRange
 from source_fauna.runtime import runtime_for
 
 COLLECTION = "{{ parameters.get('collection_name', '') }}"
@@ -32,7 +32,8 @@ class FaunaIdRangeRouter(SinglePartitionRouter):
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
 
     def stream_slices(self) -> Iterable[StreamSlice]:
-        reader = runtime_for(self.config).reader(self._collection.eval(self.config))
+        paginator = FaunaPaginator(config=self.config, parameters={}, page_size="{{ config['collection']['page_size'] }}")
+        reader = runtime_for(self.config).reader(self._collection.eval(self.config), paginator)
         whole = reader._id_range(reader.snapshot())
         if whole is None:  # empty, or ids that are not numbers: one slice of every id
             yield StreamSlice(partition={}, cursor_slice={})
@@ -49,11 +50,10 @@ class FaunaIdRangeRetriever(FaunaDocumentsRetriever):
         if "id_start" not in partition:
             yield from super().read_records(records_schema, stream_slice)
             return
-        reader = runtime_for(self.config).reader(self._collection.eval(self.config))
+        reader = runtime_for(self.config).reader(self._collection.eval(self.config), self.paginator)
         snapshot = reader.snapshot()
         id_range = IdRange(int(partition["id_start"]), int(partition["id_end"]))
-        description = f"At({snapshot}, Paginate(Documents(Collection('{reader.name}'))) from id {id_range.start} to {id_range.end})"
-        yield from self._records(reader._snapshot_range(id_range, snapshot, description, None), stream_slice)
+        yield from self._records(reader._snapshot_range(self.paginator, id_range, snapshot, None), stream_slice)
         if stream_slice is not None and hasattr(self.cursor, "observe"):
             upper = _bounds(stream_slice)[1]
             self.cursor.observe(Record(data={"ts": reader.safe_point(upper)}, stream_name=self.name, associated_slice=stream_slice))
