@@ -15,8 +15,10 @@ from typing import Any, Dict, Optional, Tuple, Union
 from fauna_local.language import Context, compile_expr
 from fauna_local.language import errors
 from fauna_local.language.functions.schema import hash_secret
+from fauna_local.language.permissions import custom_role
 from fauna_local.storage.clock import Clock
 from fauna_local.storage.store import Database, Store
+from fauna_local.values import Ref
 from fauna_local.wire import codec
 
 BUILD = "fauna_local-4.0"  # x-faunadb-build value
@@ -34,8 +36,9 @@ class Engine:
         self.stats: Dict[str, Any] = {"queries": 0, "errors": 0, "eval_seconds": 0.0}
 
     # -- auth -------------------------------------------------------------------------------------
-    def authenticate(self, secret: Optional[str]) -> Optional[Tuple[Database, str]]:
-        """root secret -> admin of the root DB; `secret:db/child:role` scoped; key secrets -> their DB/role."""
+    def authenticate(self, secret: Optional[str]) -> Optional[Tuple[Database, Union[str, Ref]]]:
+        """root secret -> admin of the root DB; `secret:db/child:role` scoped; key secrets -> their DB and
+        role (a built-in role's name, or the ref of a custom role)."""
         if not secret:
             return None
         base, _, scope = secret.partition(":")
@@ -54,7 +57,7 @@ class Engine:
                 return None
             path, role, _ = entry
             db = self.store.database(path)
-        if db is None or role not in ROLES:
+        if db is None or not isinstance(role, Ref) and role not in ROLES:
             return None
         return db, role
 
@@ -80,6 +83,8 @@ class Engine:
             txn = self.store.begin()
             ctx = Context(self, db, txn, role)
             try:
+                if isinstance(role, Ref):  # a custom role, as the role document reads now
+                    ctx.role = custom_role(ctx, role)
                 value = node(ctx)
                 self.store.commit(txn)
             except errors.FaunaError as e:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 ADD, REMOVE = "add", "remove"
 
@@ -164,7 +164,20 @@ class Space:
         self.next_seq = 1
         self.indexes: List[Any] = []  # indexes whose source is this collection
         self.created_ts = 0
+        self.ttl_keys: Set[int] = set()  # documents that ever had a ttl: the only ones that can expire
+
+    def expired_at(self, ts: int, snapshot: int) -> Set[int]:
+        """Documents whose version visible at valid time `ts` has a ttl at or before the transaction's
+        `snapshot`: every read drops them, whatever valid time it reads at (core repo/Store.scala
+        `checkTTL` and storage-api set/SetSnapshot.scala compare the ttl with the snapshot time)."""
+        out = set()
+        for key in self.ttl_keys:
+            doc = self.docs.get(key)
+            version = doc.at(ts) if doc is not None else None
+            if version is not None and version.ttl is not None and version.ttl.micros <= snapshot:
+                out.add(key)
+        return out
 
     def history_days(self) -> Optional[float]:
-        """Retention; OSS default 0 (reference note §5.6, core `SchemaItem.scala`); None keeps forever."""
-        return self.meta.get("history_days", 0)
+        """Retention in days; None (no `history_days` field) keeps history forever (core doc/Collection.scala)."""
+        return self.meta.get("history_days")

@@ -17,7 +17,7 @@ from fauna_local.storage.indexes import Index
 from fauna_local.storage.wal import WriteAheadLog
 from fauna_local.values import Ref, schema_ref
 
-NATIVE_SPACES = ("collections", "indexes", "databases", "keys")
+NATIVE_SPACES = ("collections", "indexes", "databases", "keys", "roles")
 BUILD_SYNC_SIZE = 128  # core doc/Index.scala BuildSyncSize (reference note §5.4)
 SNOWFLAKE_EPOCH_MS = 1_577_836_800_000  # 2020-01-01: ids of ~18 digits like Fauna's
 MVT_OFFSET_MICROS = 15 * 60 * 1_000_000  # core doc/Collection.scala MVTOffset (reference note §5.6)
@@ -149,6 +149,8 @@ class Store:
                     del space.docs[key]
 
         txn.undo.append(undo_version)
+        if body is not None and body.get("ttl") is not None:
+            space.ttl_keys.add(key)  # never undone: a superset only costs a look at the document
         # Set membership: add on (re)creation, remove on delete; updates leave the set alone (§5.5).
         was_live = prev_live is not None
         change = None

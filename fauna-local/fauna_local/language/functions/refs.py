@@ -32,6 +32,7 @@ def _schema_ref(kind: str):
 _schema_ref("collection")
 _schema_ref("index")
 _schema_ref("database")
+_schema_ref("role")
 
 
 @function("ref", optional=("id",))
@@ -43,7 +44,7 @@ def _ref(ctx: Context, pos: List[Any], target: Any, id: Any = None) -> Ref:
         return coll
     if isinstance(id, bool) or not isinstance(id, (str, int)):
         raise errors.wrong_type("String or Number", type(id).__name__, pos + ["id"])
-    if coll.kind == "collections" or coll.collection is None and coll.id not in ("collections", "indexes", "databases", "keys"):
+    if coll.kind == "collections" or coll.collection is None and coll.id not in ("collections", "indexes", "databases", "keys", "roles"):
         doc_id(id, pos + ["id"])
     return Ref(str(id), coll)
 
@@ -62,5 +63,5 @@ def _native_set(kind: str):
         return SetRef({kind: db_ref}, SchemaSet(kind, db_ref))
 
 
-for _kind in ("collections", "indexes", "databases", "keys"):
+for _kind in ("collections", "indexes", "databases", "keys", "roles"):
     _native_set(_kind)

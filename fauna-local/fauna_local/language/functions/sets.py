@@ -12,7 +12,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, describe, function
-from fauna_local.language.resolve import can_admin, can_read, check_mvt, collection, database_of, document, index, undefined
+from fauna_local.language.permissions import readable, require, unconditional
+from fauna_local.language.resolve import check_mvt, collection, database_of, document, index, undefined
 from fauna_local.storage.ordering import HIGHEST, Reversed, sort_key
 from fauna_local.values import Date, Ref, SetRef, Time
 
@@ -28,8 +29,10 @@ class IndexedSet:
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
         raise NotImplementedError
 
+    has_history = False  # whether `events` is served: Documents, Match, a document, Singleton
+
     def events(self, ctx: Context, pos: List[Any]) -> List[Tuple[Tuple[Any, ...], Dict[str, Any]]]:
-        raise errors.invalid_argument("This set has no history.", pos)
+        raise NotImplementedError
 
     def event_ref_key(self, ref: Ref) -> Any:
         """Where an event cursor's document sits among events of one ts: by document id as a number."""
@@ -39,17 +42,32 @@ class IndexedSet:
 class DocumentsSet(IndexedSet):
     """`Documents(Collection(c))`: refs ordered by numeric id; cursor `[Ref]` (note §5.2)."""
 
+    has_history = True
+
     def __init__(self, coll_ref: Ref):
         self.coll_ref = coll_ref
 
     def _space(self, ctx: Context, pos: List[Any]):
-        can_read(ctx, pos)
-        return collection(ctx, self.coll_ref, pos)[1]
+        return collection(ctx, self.coll_ref, pos + ["documents"])[1]
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        """Live documents at ctx.ts, without those expired by ttl and those the key may not read."""
         space = self._space(ctx, pos)
         check_mvt(ctx, space)
-        return space.set.keys_at(ctx.ts)
+        keys = space.set.keys_at(ctx.ts)
+        if space.ttl_keys:
+            expired = space.expired_at(ctx.ts, ctx.now)
+            if expired:
+                keys = [k for k in keys if k not in expired]
+        return self._readable(ctx, space, keys)
+
+    def _readable(self, ctx: Context, space: Any, keys: List[Any], key_of=lambda k: k) -> List[Any]:
+        """A key that may not read the collection sees an empty set, not an error (core
+        set/DocumentsSet.scala filteredForRead keeps the set; ReadAdaptor filters each document)."""
+        everyone = unconditional(ctx, ("collection", space.name), "read")
+        if everyone is not None:
+            return keys if everyone else []
+        return readable(ctx, space.name, [(k, Ref(str(key_of(k)), self.coll_ref)) for k in keys])
 
     def element(self, key: int) -> Ref:
         return Ref(str(key), self.coll_ref)
@@ -78,7 +96,7 @@ class DocumentsSet(IndexedSet):
                 break
             out.append(((ts, key, ACTION_ORDER[action]), {"ts": ts, "action": action, "document": Ref(str(key), coll)}))
         out.sort(key=lambda e: e[0])
-        return out
+        return self._readable(ctx, space, out, key_of=lambda e: e[0][1])
 
 
 class SchemaSet(IndexedSet):
@@ -90,9 +108,9 @@ class SchemaSet(IndexedSet):
         self.names: Dict[int, str] = {}
 
     def _space(self, ctx: Context, pos: List[Any]):
-        # keys and child databases are managed with admin keys only (Fauna blog "Learning FQL, part 3:
-        # database access keys": admin keys manage nested databases and keys, server keys the data)
-        (can_admin if self.kind in ("keys", "databases") else can_read)(ctx, pos)
+        # a schema set the key may not read is refused as a whole (core set/IndexSet.scala SchemaSet
+        # filteredForRead); built-in server keys never read keys, databases or roles (see permissions)
+        require(ctx, ("native", self.kind), "read", pos)
         db = database_of(ctx, self.scope, pos)
         if db is None:
             raise undefined(self.scope, pos)
@@ -104,6 +122,10 @@ class SchemaSet(IndexedSet):
         return self._space(ctx, pos).set.keys_at(ctx.ts)
 
     def element(self, key: int) -> Ref:
+        if self.kind == "keys":
+            # keys render their database on the collection ref (faunadb-python v4 tests/test_query.py
+            # test_nested_keys: Ref(id, cls=Ref("keys", db=Ref("db-for-keys", cls=Native.DATABASES))))
+            return Ref(self.names[key], Ref("keys", None, self.scope))
         return Ref(self.names[key], Ref(self.kind), self.scope)
 
     def cursor(self, key: int) -> List[Any]:
@@ -123,14 +145,18 @@ class MatchSet(IndexedSet):
     """`Match(Index(i), terms)`: entries ordered by values then doc id; element = the values (scalar when
     one, array when several, the ref when none); cursor = values + [ref] (note §5.3)."""
 
+    has_history = True
+
     def __init__(self, index_ref: Ref, terms: List[Any]):
         self.index_ref = index_ref
         self.terms = terms
         self.idx: Any = None
 
     def _index(self, ctx: Context, pos: List[Any]):
-        can_read(ctx, pos)
         db, idx = index(ctx, self.index_ref, pos)
+        # An index the key may not read is refused as a whole (core set/IndexSet.scala filteredForRead ->
+        # None -> ReadAdaptor.setForRead PermissionDenied at the set's position).
+        require(ctx, ("index", idx.name), "read", pos, lambda: list(self.terms))
         if (db.path, idx.name) in ctx.txn.created_indexes:
             raise errors.same_txn_index(pos)
         if not idx.active:
@@ -143,10 +169,25 @@ class MatchSet(IndexedSet):
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
         part = self._partition(ctx, pos)
+        spaces = [collection(ctx, Ref(name, Ref("collections"), self.index_ref.database), pos)[1] for name in self.idx.sources]
         if ctx.ts < ctx.now:
-            for name in self.idx.sources:
-                check_mvt(ctx, collection(ctx, Ref(name, Ref("collections"), self.index_ref.database), pos)[1])
-        return part.keys_at(ctx.ts) if part is not None else []
+            for space in spaces:
+                check_mvt(ctx, space)
+        keys = part.keys_at(ctx.ts) if part is not None else []
+        # Entries of documents expired by ttl are dropped on read (core IndexSpec "ttl on read"); entries
+        # of documents the key may not read are filtered out (ReadAdaptor paginate, `isFiltered`).
+        for space in spaces:
+            expired = space.expired_at(ctx.ts, ctx.now) if space.ttl_keys else ()
+            if expired:
+                keys = [k for k in keys if k[-1] != space.name or k[-2] not in expired]
+            everyone = unconditional(ctx, ("collection", space.name), "read")
+            if everyone is False:
+                keys = [k for k in keys if k[-1] != space.name]
+            elif everyone is None:
+                mine = [(k, self.idx.entries[k][1]) for k in keys if k[-1] == space.name]
+                allowed_keys = set(readable(ctx, space.name, mine))
+                keys = [k for k in keys if k[-1] != space.name or k in allowed_keys]
+        return keys
 
     def element(self, key: Tuple[Any, ...]) -> Any:
         values, ref = self.idx.entries[key]
@@ -227,16 +268,6 @@ class RangeSet(IndexedSet):
     def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
         return self.inner.cursor_key(ctx, values, pos, high)
 
-    def events(self, ctx: Context, pos: List[Any]):
-        lo = self.inner.cursor_key(ctx, self.lo, pos, False) if self.lo else None
-        hi = self.inner.cursor_key(ctx, self.hi, pos, True) if self.hi else None
-        out = []
-        for key, event in self.inner.events(ctx, pos):
-            k = key[3] if len(key) > 3 else key[1]
-            if (lo is None or not k < lo) and (hi is None or not hi < k):
-                out.append((key, event))
-        return out
-
     def event_ref_key(self, ref: Ref) -> Any:
         return self.inner.event_ref_key(ref)
 
@@ -250,6 +281,10 @@ class EventsSet(IndexedSet):
         self.by_key: Dict[Any, Dict[str, Any]] = {}
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        if not self.inner.has_history:
+            # Events of a derived set such as Range: 400 at the Paginate call (core Renderable.scala
+            # InvalidHistoricalSet; RangeFunctionSpec "does not support historical events reads")
+            raise errors.invalid_argument("Set does not support events history.", pos[:-1])
         events = self.inner.events(ctx, pos)
         self.by_key = {k: e for k, e in events}
         return [k for k, _ in events]
@@ -299,12 +334,15 @@ class EventsSet(IndexedSet):
 class DocEventsSet(IndexedSet):
     """`Events(ref)`: create/update/delete with data (full / changed fields / null) (note §5.5)."""
 
+    has_history = True
+
     def __init__(self, ref: Ref):
         self.ref = ref
 
     def events(self, ctx: Context, pos: List[Any]):
-        can_read(ctx, pos)
         _, space, key = document(ctx, self.ref, pos)
+        # a document's own history needs history_read (core set/DocSet.scala filteredForRead)
+        require(ctx, ("collection", space.name), "history_read", pos, lambda: self.ref)
         doc = space.docs.get(key)
         if doc is None:
             return []
@@ -372,6 +410,8 @@ def _singleton(ctx: Context, pos: List[Any], ref: Any) -> SetRef:
 
 
 class _SingletonSet(IndexedSet):
+    has_history = True
+
     def __init__(self, ref: Ref):
         self.ref = ref
 
@@ -468,15 +508,21 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
         chosen = keys[start:end]
         if sent is not None:
             page["before"] = sent
-        if n == 0 and sent is not None:
-            page["after"] = sent  # size 0 returns the passed cursor as the next one (note §5.1)
+        if n == 0:
+            if sent is not None:
+                page["after"] = sent
+            # core model/src/test/scala/set/BasicSetSpec.scala "can get page of size 0": without a cursor
+            # neither side is given; After(x) or Before(x) comes back as both
         elif end < len(keys):
             page["after"] = spec.cursor(keys[end])
     else:
         stop = bisect.bisect_left(keys, key) if key is not None else len(keys)
         begin = max(0, stop - n)
         chosen = keys[begin:stop]
-        if begin > 0:
+        if n == 0:
+            if sent is not None:
+                page["before"] = sent
+        elif begin > 0:
             page["before"] = spec.cursor(keys[begin])
         if sent is not None:
             page["after"] = sent
@@ -504,6 +550,6 @@ def _cursor_key(ctx: Context, spec: IndexedSet, sent: Any, direction: str, pos: 
         if isinstance(v, Ref) and v.kind is not None and v.kind != getattr(spec, "kind", None):
             from fauna_local.language.functions.read import read_version
 
-            if read_version(ctx, v, pos, missing_ok=True) is None:
+            if read_version(ctx, v, pos, missing_ok=True, as_reader=False) is None:
                 raise undefined(v, pos)
     return spec.cursor_key(ctx, values, pos, False)

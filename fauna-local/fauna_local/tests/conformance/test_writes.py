@@ -79,6 +79,18 @@ def test_given_update_when_applied_then_ts_advances_and_ref_is_kept(coll):
     assert updated["ts"] > created["ts"]
 
 
+def test_given_delete_when_applied_then_it_returns_the_deleted_version_with_its_own_ts(coll):
+    # core ext/model/src/main/scala/ast/functions/WriteAdaptor.scala: `delete` answers `VersionL(prev)`,
+    # the version that was deleted (its ts is that version's, not the delete's).
+    created = coll.create(C, {"a": 1}, doc_id="1")
+    updated = coll.q(q.update(ref(1), {"data": {"b": 2}}))
+    deleted = coll.q(q.delete(ref(1)))
+    delete_ts = coll.client.get_last_txn_time()
+    assert deleted == updated
+    assert deleted["ts"] == updated["ts"] != delete_ts
+    assert created["ts"] < deleted["ts"]
+
+
 def test_given_delete_when_applied_then_exists_is_false_and_do_returns_last(coll):
     # driver test_query.py::test_do and test_delete.
     coll.create(C, {}, doc_id="1")
