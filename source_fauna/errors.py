@@ -33,3 +33,10 @@ class AccessDenied(AirbyteTracedException):
 
     def __init__(self, message: str) -> None:
         super().__init__(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
+class DocumentNotFound(AirbyteTracedException):
+    """Fauna answered 404 instance not found: the document read does not exist (or no longer does)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, internal_message=message, failure_type=FailureType.system_error)
