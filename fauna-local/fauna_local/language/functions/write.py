@@ -38,17 +38,29 @@ def freeze(value: Any, refs: Optional[List[Ref]] = None) -> Any:
 def drop_nulls(value: Any) -> Any:
     """`value` without nulls, at every depth of objects and arrays: Fauna never stores a null (core
     storage/src/main/scala/doc/Data.scala `patch`; repo/src/test/scala/DataSpec.scala "null semantics":
-    {foo: [null]} stores {foo: []}, {foo: {bar: null}} stores {foo: {}}). Returns `value` itself when it
-    holds no null, so literal data is not copied."""
-    t = type(value)
-    if t is dict:
-        kept = {k: drop_nulls(v) for k, v in value.items() if v is not None}
-        unchanged = len(kept) == len(value) and all(kept[k] is v for k, v in value.items())
-        return value if unchanged else kept
-    if t is list:
-        items = [drop_nulls(v) for v in value if v is not None]
-        unchanged = len(items) == len(value) and all(a is b for a, b in zip(items, value))
-        return value if unchanged else items
+    {foo: [null]} stores {foo: []}, {foo: {bar: null}} stores {foo: {}}). `value` itself when it holds no
+    null (the common case, found by a scan that copies nothing)."""
+    return _without_nulls(value) if _holds_null(value) else value
+
+
+def _holds_null(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        children = item.values() if type(item) is dict else item if type(item) is list else ()
+        for child in children:
+            if child is None:
+                return True
+            if type(child) is dict or type(child) is list:
+                pending.append(child)
+    return False
+
+
+def _without_nulls(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if type(value) is list:
+        return [_without_nulls(v) for v in value if v is not None]
     return value
 
 
