@@ -15,14 +15,13 @@ from typing import Any, Dict, Optional, Tuple, Union
 from fauna_local.language import Context, compile_expr
 from fauna_local.language import errors
 from fauna_local.language.functions.schema import hash_secret
-from fauna_local.language.permissions import custom_role
+from fauna_local.language.permissions import BUILTIN_ROLES, custom_role
 from fauna_local.storage.clock import Clock
 from fauna_local.storage.store import Database, Store
 from fauna_local.values import Ref
 from fauna_local.wire import codec
 
 BUILD = "fauna_local-4.0"  # x-faunadb-build value
-ROLES = ("admin", "server", "server-readonly", "client")
 
 Response = Tuple[int, bytes, Dict[str, str]]
 
@@ -48,7 +47,7 @@ class Engine:
             path_text, _, role = scope.partition(":")
             role = role or "admin"
             db = self.store.database(tuple(p for p in path_text.split("/") if p))
-            if db is None or role not in ROLES:
+            if db is None or role not in BUILTIN_ROLES:
                 return None
             return db, role
         with self.store.lock:
@@ -57,7 +56,7 @@ class Engine:
                 return None
             path, role, _ = entry
             db = self.store.database(path)
-        if db is None or not isinstance(role, Ref) and role not in ROLES:
+        if db is None or not isinstance(role, Ref) and role not in BUILTIN_ROLES:
             return None
         return db, role
 

@@ -22,6 +22,7 @@ from fauna_local.language.compiler import Context, compile_expr
 from fauna_local.values import Ref, SetRef
 
 Resource = Tuple[str, str]
+BUILTIN_ROLES = ("admin", "server", "server-readonly", "client")
 ACTIONS = ("read", "write", "create", "delete", "history_read")
 NATIVE_KINDS = ("collections", "indexes", "databases", "keys", "roles")
 ADMIN_ONLY = ("databases", "keys", "roles")  # managed with admin keys only (v4 docs security/keys)

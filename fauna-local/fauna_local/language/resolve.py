@@ -1,8 +1,5 @@
-"""Resolve refs against the store and check the caller's role (v4 built-in roles).
-
-Roles (v4 docs security/keys): admin = everything; server = data and schema of its database, not keys or
-child databases; server-readonly = reads only; client = nothing but public resources (no collection reads).
-"""
+"""Resolve refs against the store: databases, collections, indexes, document ids (who may read or write
+them is decided in permissions.py)."""
 
 from __future__ import annotations
 
@@ -14,24 +11,6 @@ from fauna_local.storage.documents import Space
 from fauna_local.storage.indexes import Index
 from fauna_local.storage.store import Database
 from fauna_local.values import Ref
-
-READ_ROLES = ("admin", "server", "server-readonly")
-WRITE_ROLES = ("admin", "server")
-
-
-def can_read(ctx: Context, pos: List[Any]) -> None:
-    if ctx.role not in READ_ROLES:
-        raise errors.permission_denied(pos)
-
-
-def can_write(ctx: Context, pos: List[Any]) -> None:
-    if ctx.role not in WRITE_ROLES:
-        raise errors.permission_denied(pos)
-
-
-def can_admin(ctx: Context, pos: List[Any]) -> None:
-    if ctx.role != "admin":
-        raise errors.permission_denied(pos)
 
 
 def database_of(ctx: Context, scope: Optional[Ref], pos: List[Any]) -> Optional[Database]:

@@ -16,11 +16,10 @@ from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, describe, function
 from fauna_local.language.functions.read import document_value
 from fauna_local.language.functions.write import drop_nulls, freeze, merge
-from fauna_local.language.permissions import compile_role, require
+from fauna_local.language.permissions import BUILTIN_ROLES, compile_role, require
 from fauna_local.language.resolve import collection, database_of
 from fauna_local.values import RawJSON, Ref
 
-ROLES = ("admin", "server", "server-readonly", "client")
 WHAT = {"collections": "Collection", "indexes": "Index", "databases": "Database", "keys": "Key", "roles": "Role"}
 
 
@@ -129,7 +128,7 @@ def create_schema(ctx: Context, pos: List[Any], kind: str, params: Dict[str, Any
             seq = roles.by_name.get(role.id) if role.kind == "roles" else None
             if seq is None or roles.docs[seq].current is None:
                 raise errors.invalid_ref(f"Ref refers to undefined role '{role.id}'", pos)
-        elif role not in ROLES:
+        elif role not in BUILTIN_ROLES:
             raise errors.validation_failed("document data is not valid.", params_pos)
         key_secret = "fn" + secrets.token_urlsafe(30)
         name = str(ctx.store.new_id())

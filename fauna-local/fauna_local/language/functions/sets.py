@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, describe, function
-from fauna_local.language.permissions import readable, require, unconditional
+from fauna_local.language.permissions import allowed, readable, require, unconditional
 from fauna_local.language.resolve import check_mvt, collection, database_of, document, index, undefined
 from fauna_local.storage.ordering import HIGHEST, Reversed, sort_key
 from fauna_local.values import Date, Ref, SetRef, Time
@@ -110,7 +110,7 @@ class SchemaSet(IndexedSet):
     def _space(self, ctx: Context, pos: List[Any]):
         # a schema set the key may not read is refused as a whole (core set/IndexSet.scala SchemaSet
         # filteredForRead); built-in server keys never read keys, databases or roles (see permissions)
-        require(ctx, ("native", self.kind), "read", pos)
+        require(ctx, ("native", self.kind), "read", pos, lambda: Ref(self.kind))
         db = database_of(ctx, self.scope, pos)
         if db is None:
             raise undefined(self.scope, pos)
@@ -119,7 +119,11 @@ class SchemaSet(IndexedSet):
         return space
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
-        return self._space(ctx, pos).set.keys_at(ctx.ts)
+        keys = self._space(ctx, pos).set.keys_at(ctx.ts)
+        resource = ("native", self.kind)
+        if unconditional(ctx, resource, "read") is None:  # a read predicate: each element is checked too
+            keys = [k for k in keys if allowed(ctx, resource, "read", lambda k=k: self.element(k))]
+        return keys
 
     def element(self, key: int) -> Ref:
         if self.kind == "keys":

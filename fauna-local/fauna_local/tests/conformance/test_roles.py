@@ -153,6 +153,19 @@ def test_given_schema_privileges_then_collections_and_indexes_sets_follow_them(d
     denied(db, client, q.paginate(q.databases()))
 
 
+def test_given_a_read_predicate_on_collections_then_the_set_lists_what_it_accepts(db):
+    # ABACSpec "validate schema permissions with predicates": read receives the schema document's ref;
+    # SchemaSet is filtered per element (set/IndexSet.scala SchemaSet, isFiltered).
+    # The set itself is checked with the native collection's ref (its id "collections"), then each element.
+    named_public = q.query(
+        q.lambda_("ref", q.or_(q.equals(q.select("id", q.var("ref")), "collections"), q.equals(q.select("id", q.var("ref")), PUBLIC)))
+    )
+    client = key_with(db, {"resource": q.collections(), "actions": {"read": named_public}})
+    assert page(client, q.collections()) == [coll_ref(PUBLIC)]
+    assert client.query(q.get(q.collection(PUBLIC)))["name"] == PUBLIC
+    denied(db, client, q.get(q.collection(SECRET_C)))
+
+
 def test_given_history_read_then_a_documents_own_events_follow_it(db):
     # ABACSpec "can read instance history without instance read permission": Paginate(ref, events) needs
     # history_read (set/DocSet.scala filteredForRead), not read.
