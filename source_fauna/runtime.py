@@ -9,7 +9,7 @@ component.
 import threading
 from typing import Any, Dict, List, Mapping, Tuple
 
-from source_fauna.catalog import CollectionInfo, load_catalog, verify_access, verify_readable
+from source_fauna.catalog import CollectionInfo, load_catalog, verify_access, verify_documents_readable
 from source_fauna.config import FaunaConfig, parse_config
 from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
@@ -54,7 +54,7 @@ class FaunaRuntime:
         if collection in infos and collection not in self._readers:
             # A collection the key may not read would read as empty without a word: fail instead. Run
             # outside the lock (a query); two streams starting at once may both check, which is harmless.
-            verify_readable(self.gateway, infos[collection])
+            verify_documents_readable(self.gateway, collection)
         with self._lock:
             if collection not in self._readers:
                 if collection not in infos:

@@ -7,7 +7,8 @@ and their sets (`Collections()`, `Indexes()`, `Databases()`, `Keys()`, `Roles()`
 
 The arguments a predicate receives are those of core model/auth/RoleEvalAction.scala: `read`,
 `delete` and `history_read` get the document's ref (`read` on an index: its terms), `create` the new
-document's fields, `write` the old and the new fields (and the ref, for a Lambda of three parameters).
+document's fields, `write` the old and the new fields (as two parameters; the core's three-parameter
+form, which adds the ref, is not offered).
 A predicate that fails or answers anything but `true` denies (core auth/RoleEvalContext.scala
 DynamicPolicy: `_ == Right(TrueL)`); it runs with read access to everything, as the core evaluates
 predicates with internal read-only permissions.
@@ -17,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from fauna_local.language import errors
+from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, compile_expr
-from fauna_local.values import Ref, SetRef
+from fauna_local.values import QueryValue, Ref, SetRef
 
 Resource = Tuple[str, str]
 BUILTIN_ROLES = ("admin", "server", "server-readonly", "client")
@@ -120,9 +121,8 @@ def action_of(value: Any, pos: List[Any]) -> Any:
     """true/false, or a Lambda (its compiled node) given as a value or as stored ({"@query": ...})."""
     if isinstance(value, bool):
         return True if value else None
-    wire = getattr(value, "wire", None)
-    if wire is not None:
-        value = {"@query": wire.value if hasattr(wire, "value") else wire}
+    if isinstance(value, QueryValue):
+        value = {"@query": args.plain(value.wire)}
     if isinstance(value, dict) and set(value) == {"@query"}:
         return compile_expr(value["@query"], tuple(pos))
     raise errors.validation_failed("Role data is not valid: an action must be a Boolean or a Lambda.", pos)
@@ -150,7 +150,7 @@ def compile_role(name: str, body: Dict[str, Any], pos: List[Any]) -> CustomRole:
     return CustomRole(name, compiled)
 
 
-_compiled: Dict[Tuple[Any, ...], CustomRole] = {}
+_compiled: Dict[int, Tuple[Any, CustomRole]] = {}  # id(role version) -> (that version, its compiled role)
 
 
 def custom_role(ctx: Context, ref: Ref) -> CustomRole:
@@ -160,8 +160,7 @@ def custom_role(ctx: Context, ref: Ref) -> CustomRole:
     version = space.docs[key].current if key is not None and key in space.docs else None
     if version is None:
         return CustomRole(ref.id, {})
-    cache_key = (ctx.db.path, ref.id, version.ts)
-    role = _compiled.get(cache_key)
-    if role is None:
-        role = _compiled[cache_key] = compile_role(ref.id, version.body, [])
-    return role
+    cached = _compiled.get(id(version))
+    if cached is None or cached[0] is not version:  # the entry holds its version, so ids are never reused
+        cached = _compiled[id(version)] = (version, compile_role(ref.id, version.body, []))
+    return cached[1]
