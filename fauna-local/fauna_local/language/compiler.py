@@ -223,7 +223,7 @@ def _literal_value(value: Any, pos: Tuple[Any, ...], depth: int) -> Any:
 def legacy_ref(text: str, pos: List[Any]) -> Ref:
     """`{"@ref":"classes/users/1"}` / `"collections/users"` / `"indexes/x"` (driver `ref("classes/x")`)."""
     parts = text.strip("/").split("/")
-    kinds = {"classes": "collections", "collections": "collections", "indexes": "indexes", "databases": "databases", "keys": "keys"}
+    kinds = {"classes": "collections", "collections": "collections", "indexes": "indexes", "databases": "databases", "keys": "keys", "roles": "roles"}
     if len(parts) == 1 and parts[0] in kinds:
         return Ref(kinds[parts[0]])
     if len(parts) == 2 and parts[0] in kinds:

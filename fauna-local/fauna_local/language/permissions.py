@@ -20,12 +20,12 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, compile_expr
+from fauna_local.storage.store import NATIVE_SPACES
 from fauna_local.values import QueryValue, Ref, SetRef
 
 Resource = Tuple[str, str]
 BUILTIN_ROLES = ("admin", "server", "server-readonly", "client")
 ACTIONS = ("read", "write", "create", "delete", "history_read")
-NATIVE_KINDS = ("collections", "indexes", "databases", "keys", "roles")
 ADMIN_ONLY = ("databases", "keys", "roles")  # managed with admin keys only (v4 docs security/keys)
 
 
@@ -105,10 +105,10 @@ def resource_of(value: Any, pos: List[Any]) -> Resource:
         value = next(iter(value.wire))
     elif isinstance(value, dict) and set(value) == {"@set"} and isinstance(value["@set"], dict) and len(value["@set"]) == 1:
         value = next(iter(value["@set"]))  # as stored: {"@set": {"collections": null}}
-    if isinstance(value, str) and value in NATIVE_KINDS:
+    if isinstance(value, str) and value in NATIVE_SPACES:
         return ("native", value)
     if isinstance(value, Ref):
-        if value.collection is None and value.id in NATIVE_KINDS:
+        if value.collection is None and value.id in NATIVE_SPACES:
             return ("native", value.id)
         if value.kind == "collections":
             return ("collection", value.id)

@@ -2,7 +2,7 @@
 
 Every change happens inside a `Transaction` with one timestamp; a transaction keeps an undo log (so a
 failed request leaves no trace) and a list of log records that `commit` hands to the write-ahead log.
-Schema objects are versioned documents in native spaces ("collections", "indexes", "databases", "keys")
+Schema objects are versioned documents in native spaces ("collections", "indexes", "databases", "keys", "roles")
 so that they page in creation order and can be read in the past like any document.
 """
 

@@ -11,6 +11,7 @@ from typing import Any, List, Optional
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, function, legacy_ref
 from fauna_local.language.resolve import doc_id
+from fauna_local.storage.store import NATIVE_SPACES
 from fauna_local.values import Ref, SetRef
 
 
@@ -44,7 +45,7 @@ def _ref(ctx: Context, pos: List[Any], target: Any, id: Any = None) -> Ref:
         return coll
     if isinstance(id, bool) or not isinstance(id, (str, int)):
         raise errors.wrong_type("String or Number", type(id).__name__, pos + ["id"])
-    if coll.kind == "collections" or coll.collection is None and coll.id not in ("collections", "indexes", "databases", "keys", "roles"):
+    if coll.kind == "collections" or coll.collection is None and coll.id not in NATIVE_SPACES:
         doc_id(id, pos + ["id"])
     return Ref(str(id), coll)
 
@@ -63,5 +64,5 @@ def _native_set(kind: str):
         return SetRef({kind: db_ref}, SchemaSet(kind, db_ref))
 
 
-for _kind in ("collections", "indexes", "databases", "keys", "roles"):
+for _kind in NATIVE_SPACES:
     _native_set(_kind)

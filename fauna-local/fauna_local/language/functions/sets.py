@@ -15,6 +15,7 @@ from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, desc
 from fauna_local.language.permissions import allowed, readable, require, unconditional
 from fauna_local.language.resolve import check_mvt, collection, database_of, document, index, undefined
 from fauna_local.storage.ordering import HIGHEST, Reversed, sort_key
+from fauna_local.storage.store import NATIVE_SPACES
 from fauna_local.values import Date, Ref, SetRef, Time
 
 DEFAULT_PAGE_SIZE = 64  # fauna.repo.DefaultPageSize (note §5.1)
@@ -447,7 +448,7 @@ def as_set(value: Any, pos: List[Any]) -> IndexedSet:
     """A set value, or a native ref (`Ref("collections")`) which pages like `Collections()`."""
     if isinstance(value, SetRef):
         return value.spec
-    if isinstance(value, Ref) and value.collection is None and value.id in ("collections", "indexes", "databases", "keys"):
+    if isinstance(value, Ref) and value.collection is None and value.id in NATIVE_SPACES:
         return SchemaSet(value.id, value.database)
     if isinstance(value, Ref) and value.collection is not None:
         return _SingletonSet(value)
