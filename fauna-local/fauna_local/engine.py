@@ -131,7 +131,8 @@ class Engine:
 
 
 def metrics_headers(ts: int, elapsed: float, size: int) -> Dict[str, str]:
-    """x-txn-time, x-faunadb-build and the query metrics (core ext/net/.../HTTPHeaders.scala, note §6)."""
+    """x-txn-time, x-faunadb-build and the query metrics (core `api/fql1/TMPEndpoint.scala` setHeaders,
+    `ext/net/src/main/scala/http/HTTPHeaders.scala`)."""
     return {
         "x-txn-time": str(ts),
         "x-faunadb-build": BUILD,
@@ -149,7 +150,8 @@ def metrics_headers(ts: int, elapsed: float, size: int) -> Dict[str, str]:
 
 
 def error_response(error: errors.FaunaError, ts: int) -> Response:
-    """`{"errors":[{position?, code, description}]}` (note §4); no metrics headers on 401/500 (note §6)."""
+    """`{"errors":[{position?, code, description}]}` (core `api/fql1/APIResponse.scala` QueryErrorResponse); no metrics
+    headers on 401/500 (core `api/fql1/TMPEndpoint.scala` setHeaders)."""
     entries = []
     for err in error.all:
         entry: Dict[str, Any] = {}

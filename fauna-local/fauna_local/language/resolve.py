@@ -24,7 +24,7 @@ def database_of(ctx: Context, scope: Optional[Ref], pos: List[Any]) -> Optional[
 
 
 def collection(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Space]:
-    """A collection ref -> (database, space); undefined -> 400 invalid ref (note §4)."""
+    """A collection ref -> (database, space); undefined -> 400 invalid ref (core Error.scala InvalidRef)."""
     if ref.kind != "collections":
         raise errors.invalid_argument("Collection ref expected.", pos)
     db = database_of(ctx, ref.database, pos)
@@ -63,7 +63,8 @@ def document(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Space, i
 
 
 def doc_id(value: Any, pos: List[Any]) -> int:
-    """Document ids are 64-bit numbers given as numeric strings (note §4, core DocID)."""
+    """Document ids are 64-bit numbers given as numeric strings (core DocID.scala; Renderable.scala
+    NonNumericSubIDArgument)."""
     text = str(value)
     if not text.isdigit():
         raise errors.non_numeric_id(text, pos)

@@ -151,7 +151,8 @@ class Space:
     """A collection of documents keyed by integer id: a user collection or a native schema collection.
 
     `meta` is the schema document body for user collections (history_days, ttl_days, ...); native
-    schema spaces also map names to their sequential ids (creation order, reference note §5.2).
+    schema spaces also map names to their sequential ids (creation order, core `WriteAdaptor.scala`
+    nextSequentialID).
     """
 
     def __init__(self, name: str, meta: Optional[Dict[str, Any]] = None):

@@ -1,7 +1,7 @@
 """Functions over arrays and pages: map, filter, foreach, take, drop, reverse, prepend, append, is_empty;
 count, max and min also over sets.
 
-A page keeps its `before`/`after` and only `data` is transformed (core `ArrayFunctions.scala`, note §5.1).
+A page keeps its `before`/`after` and only `data` is transformed (core `ArrayFunctions.scala`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reads: get (± ts), exists. Documents come back as their pre-rendered version (RawJSON).
 
-Status pairs from note §4: missing/deleted document -> 404 instance not found; undefined collection or
+Status pairs from core `ast/Error.scala`: missing/deleted document -> 404 instance not found; undefined collection or
 index -> 400 invalid ref; `Exists` answers false for both (core `ReadFunctions.scala`).
 """
 

@@ -1,6 +1,6 @@
 """Ref constructors: collection, index, database, ref(+id), new_id, and the native schema sets.
 
-Wire forms from the driver's `query.py` (note §2): `{"collection": "users"}`, `{"ref": coll, "id": "1"}`,
+Wire forms from the driver's `query.py`: `{"collection": "users"}`, `{"ref": coll, "id": "1"}`,
 `{"collections": null}`, each with an optional `scope` database.
 """
 

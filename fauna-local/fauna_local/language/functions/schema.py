@@ -1,9 +1,11 @@
 """Schema writes: create_collection, create_index, create_database, create_key (and their update/delete).
 
-Rendered shapes from note §8 (collection = {ref, ts, history_days, name, ...}; index = {ref, ts, active,
-serialized, name, source, terms?, values?, partitions}); index defaults from core `doc/Index.scala`
+Rendered shapes: collection = {ref, ts, history_days, name, ...} (v4 docs functions/createcollection); index =
+{ref, ts, active, serialized, name, source, terms?, values?, partitions} (core `queries/IndexSpec.scala`
+"creates an index"); index defaults from core `doc/Index.scala`
 (serialized true, partitions 8 without terms else 1); OSS default history_days 0 (core `SchemaItem.scala`).
-CreateKey returns the secret once with ref, database, role and hashed_secret (note §8).
+CreateKey returns the secret once with ref, database, role and hashed_secret (core
+`ext/api/src/test/scala/api/KeySpec.scala` "keys do not store a plain-text secret").
 """
 
 from __future__ import annotations
@@ -85,7 +87,8 @@ def _index_body(ctx: Context, params: Dict[str, Any], pos: List[Any]) -> Dict[st
             raise errors.same_txn_index(pos)
     terms = _field_specs(params.get("terms"), pos)
     values = _field_specs(params.get("values"), pos)
-    # "active" is a placeholder the store sets from the build size (≤128 events: built now, note §5.4).
+    # "active" is a placeholder the store sets from the build size (≤128 events: built now, core doc/Index.scala
+    # BuildSyncSize).
     body: Dict[str, Any] = {"active": True, "serialized": params.get("serialized", True), "name": name, "source": source}
     if terms is not None:
         body["terms"] = terms

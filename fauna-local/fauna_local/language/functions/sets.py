@@ -2,7 +2,7 @@
 
 A set is a sorted sequence of keys at the snapshot time; each kind says how a key becomes an element and a
 cursor, and how a cursor sent back becomes a key (core `PaginateFunction.scala`, `IndexTuple.scala`,
-`RangeSet.scala`, `Event.scala`; note §5.1-5.5).
+`RangeSet.scala`, `Event.scala`, `ast/Parser.scala`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from fauna_local.storage.ordering import HIGHEST, Reversed, sort_key
 from fauna_local.storage.store import NATIVE_SPACES
 from fauna_local.values import Date, Ref, SetRef, Time
 
-DEFAULT_PAGE_SIZE = 64  # fauna.repo.DefaultPageSize (note §5.1)
-MAX_PAGE_SIZE = 100_000  # ReadAdaptor.MaxPageSize; larger sizes are silently capped (note §5.1)
+DEFAULT_PAGE_SIZE = 64  # fauna.repo.DefaultPageSize (core ext/repo/src/main/scala/package.scala)
+MAX_PAGE_SIZE = 100_000  # core ReadAdaptor.MaxPageSize; larger sizes are silently capped
 # Same ts and document: remove before add (core IndexSpec "multiple modifications": add v1, remove v1, add v2).
 ACTION_ORDER = {"remove": 0, "add": 1, "create": 0, "update": 1, "delete": 2}
 
@@ -41,7 +41,7 @@ class IndexedSet:
 
 
 class DocumentsSet(IndexedSet):
-    """`Documents(Collection(c))`: refs ordered by numeric id; cursor `[Ref]` (note §5.2)."""
+    """`Documents(Collection(c))`: refs ordered by numeric id; cursor `[Ref]` (core DocID.scala, IndexTuple.scala)."""
 
     has_history = True
 
@@ -101,7 +101,8 @@ class DocumentsSet(IndexedSet):
 
 
 class SchemaSet(IndexedSet):
-    """`Collections()`, `Indexes()`, `Databases()`, `Keys()`: creation order (note §5.2)."""
+    """`Collections()`, `Indexes()`, `Databases()`, `Keys()`: creation order (core WriteAdaptor.scala
+    nextSequentialID)."""
 
     def __init__(self, kind: str, scope: Optional[Ref]):
         self.kind = kind
@@ -148,7 +149,8 @@ class SchemaSet(IndexedSet):
 
 class MatchSet(IndexedSet):
     """`Match(Index(i), terms)`: entries ordered by values then doc id; element = the values (scalar when
-    one, array when several, the ref when none); cursor = values + [ref] (note §5.3)."""
+    one, array when several, the ref when none); cursor = values + [ref] (core `ast/Expression.scala`
+    fromIndexTerms, IndexTuple.scala)."""
 
     has_history = True
 
@@ -247,7 +249,8 @@ class MatchSet(IndexedSet):
 
 
 class RangeSet(IndexedSet):
-    """`Range(set, from, to)`: both bounds inclusive, prefix matching, `[]` unbounded (note §5.3)."""
+    """`Range(set, from, to)`: both bounds inclusive, prefix matching, `[]` unbounded (core RangeSet.scala
+    compareCursors)."""
 
     def __init__(self, inner: IndexedSet, lo: List[Any], hi: List[Any]):
         self.inner = inner
@@ -279,7 +282,7 @@ class RangeSet(IndexedSet):
 
 class EventsSet(IndexedSet):
     """`Events(set)` / `Paginate(set, events: true)`: add/remove events ordered by (ts, doc id, action);
-    cursors in the forms of core `Parser.scala` CursorParser.parseEvent (note §5.5)."""
+    cursors in the forms of core `Parser.scala` CursorParser.parseEvent."""
 
     def __init__(self, inner: Any):
         self.inner = inner
@@ -324,7 +327,7 @@ class EventsSet(IndexedSet):
         if isinstance(cursor, dict):
             keys = set(cursor)
             if keys in ({"ts"}, {"ts", "action"}):
-                # missing ref = DocID.MaxValue: excludes every event at exactly ts (note §5.5)
+                # missing ref = DocID.MaxValue: excludes every event at exactly ts
                 return (args.timestamp_micros(cursor["ts"], pos), HIGHEST)
             for ref_key_name in ("document", "resource", "instance"):
                 extra = {"values", "data"}
@@ -337,7 +340,8 @@ class EventsSet(IndexedSet):
 
 
 class DocEventsSet(IndexedSet):
-    """`Events(ref)`: create/update/delete with data (full / changed fields / null) (note §5.5)."""
+    """`Events(ref)`: create/update/delete with data (full / changed fields / null) (core
+    Renderable.scala DocEventL, queries/EventSpec.scala)."""
 
     has_history = True
 
@@ -396,7 +400,7 @@ def _match(ctx: Context, pos: List[Any], idx: Any, terms: Any = None) -> SetRef:
 @function("range", "from", "to")
 def _range(ctx: Context, pos: List[Any], source: Any, lo: Any, hi: Any) -> SetRef:
     s = args.set_ref(source, pos + ["range"])
-    bound = lambda b: b if isinstance(b, list) else [b]  # noqa: E731 - scalar bounds allowed (note §5.3)
+    bound = lambda b: b if isinstance(b, list) else [b]  # noqa: E731 - scalar bounds (driver test_query.py::test_range)
     return SetRef({"range": s, "from": lo, "to": hi}, RangeSet(s.spec, bound(lo), bound(hi)))
 
 
@@ -504,8 +508,8 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
     p = pos + ["paginate"]
     keys = spec.keys(ctx, p)
     key = _cursor_key(ctx, spec, sent, direction, pos + [direction if cursor is None else "cursor"]) if has_cursor else None
-    # The cursor that was sent comes back on the side it was sent from (note §5.1: on ascending pages the
-    # returned `before` is the `after` sent, and vice versa); the other side is the next key, if any.
+    # The cursor that was sent comes back on the side it was sent from (core PaginateFunction.scala: on ascending
+    # pages the returned `before` is the `after` sent, and vice versa); the other side is the next key, if any.
     page: Dict[str, Any] = {}
     if direction == "after":
         start = bisect.bisect_left(keys, key) if key is not None else 0

@@ -1,7 +1,8 @@
 """Document writes: create, update (deep merge, null removes a key), replace, delete.
 
-All writes of a request share the transaction's timestamp (note §8). Same-transaction limits from the v4
-docs (CreateCollection / CreateIndex, note §9.14).
+All writes of a request share the transaction's timestamp (core `queries/WriteFunctionsSpec.scala` "threads
+through transaction time"). Same-transaction limits from the v4 docs functions/createcollection and
+functions/createindex.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from fauna_local.language.resolve import collection, doc_id
 from fauna_local.storage.store import NATIVE_SPACES
 from fauna_local.values import RawJSON, Ref, Time
 
-DOC_FIELDS = ("ttl", "data")
-MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # Fauna v4 docs learn/understanding/limits: 8 MB per document  # rendering order of a document body after ref and ts (note §8 Rendering)
+DOC_FIELDS = ("ttl", "data")  # rendering order of a document body after ref and ts
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # Fauna v4 docs learn/understanding/limits: 8 MB per document
 
 
 def freeze(value: Any, refs: Optional[List[Ref]] = None) -> Any:
