@@ -2,7 +2,7 @@
 
 Each document's `data` is about 320 bytes of FQL wire JSON (strings, integers, a float, a
 nested object, a list, one `@ts` time and one `@date`), so a rendered document (ref + ts + data) is
-about 460 bytes, as in ../shared/notes/performance-anchors.md. Generation is deterministic (seeded),
+about 460 bytes. Generation is deterministic (seeded),
 so two runs seed the same bytes.
 """
 

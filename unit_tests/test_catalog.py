@@ -1,8 +1,9 @@
 """Which index serves incremental reads of a collection.
 
-Fauna echoes field specs exactly as written ("ts" or ["ts"], FQL reference §5.4), reports
-`active: false` while building, and may omit `terms`; the rule is the old connector's
-(source = the collection, no terms, values [ts, ref]) made tolerant of those forms (its D2).
+Fauna echoes field specs exactly as written ("ts" or ["ts"], Fauna core
+`ext/api/src/test/scala/api/IndexSpec.scala`), reports `active: false` while building, and may omit `terms`;
+the rule is the old connector's (source = the collection, no terms, values [ts, ref]) made tolerant of those
+forms (its `find_index_for_stream` compared `{"field": "ts"}` exactly and failed on an index without `terms`).
 """
 
 import pytest

@@ -1,7 +1,7 @@
 """The FQL the connector sends, compared as wire JSON (what reaches Fauna).
 
-Expected shapes follow ../shared/notes/fql-v4-reference.md §2 (produced by the driver's own
-serializer) and the Fauna v4 docs for Paginate, Range, Events and At.
+Expected shapes are those the driver's own serializer produces (faunadb-python `faunadb/query.py`,
+`faunadb/_json.py` `to_json`) and the Fauna v4 docs for Paginate, Range, Events and At.
 """
 
 import json

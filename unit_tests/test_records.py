@@ -1,7 +1,8 @@
 """Record values: every Fauna type, checked two ways.
 
 1. Against the documented forms (the old connector's serialization rules, which its published
-   acceptance records show, see ../shared/notes/upstream-connector-review.md §2).
+   acceptance records show: airbytehq/airbyte `airbyte-integrations/connectors/source-fauna/`
+   `source_fauna/serialize.py` and `integration_tests/expected_records.jsonl`).
 2. Against the faunadb driver's own decoding followed by that mapping, so the connector's faster
    decoder yields exactly what decoding through the driver would (except `@obj`, below).
 """
@@ -83,8 +84,8 @@ def test_sets_and_queries_become_their_wire_json_string():
 
 
 def test_at_obj_keeps_user_keys_that_look_like_tags():
-    # The driver decodes {"@obj": {"@ref": {"id": "x"}}} into a Ref (its hook runs bottom-up, FQL
-    # reference §3); the user's object really has a key "@ref", which the connector keeps.
+    # The driver decodes {"@obj": {"@ref": {"id": "x"}}} into a Ref (its hook runs bottom-up, driver
+    # `faunadb/_json.py` `_parse_json_hook`); the user's object really has a key "@ref", which the connector keeps.
     assert to_airbyte_value({"@obj": {"@ref": {"id": "x"}, "n": {"@date": "2020-01-02"}}}) == {
         "@ref": {"id": "x"},
         "n": "2020-01-02",

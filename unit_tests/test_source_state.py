@@ -2,7 +2,8 @@
 
 The old connector (0.1.x) saved one legacy blob of every stream, holding per stream an
 `updates_cursor`, a `remove_cursor` (with deletions) and, during a full refresh, a
-`full_sync_cursor` (../shared/notes/upstream-connector-review.md §4).
+`full_sync_cursor` (airbytehq/airbyte `airbyte-integrations/connectors/source-fauna/source_fauna/source.py`,
+`read`).
 """
 
 import json
