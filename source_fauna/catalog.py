@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Mapping, Option
 
 from source_fauna import queries
 from source_fauna.config import FaunaConfig
-from source_fauna.errors import AccessDenied, config_error
+from source_fauna.errors import AccessDenied, DocumentNotFound, config_error
 from source_fauna.fauna_gateway import FaunaGateway
 
 if TYPE_CHECKING:
@@ -68,6 +68,41 @@ def load_catalog(gateway: FaunaGateway, config: FaunaConfig, paginator: "FaunaPa
             CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen)
         )
     return catalog
+
+
+def verify_access(gateway: FaunaGateway, catalog: List[CollectionInfo]) -> None:
+    """What check reads: the documents of each collection and its incremental index, so check fails
+    where an incremental sync would, with the same message."""
+    for info in catalog:
+        verify_documents_readable(gateway, info.name)
+        if info.ts_index:
+            gateway.query(
+                queries.first_index_entry(info.ts_index),
+                f"read index '{info.ts_index}' of collection '{info.name}' (its role needs `read` on Index(\"{info.ts_index}\"))",
+            )
+
+
+def verify_documents_readable(gateway: FaunaGateway, name: str) -> None:
+    """Fails when the key may not read the documents of collection `name`.
+
+    Fauna does not refuse `Documents()` to a key whose role may not read the documents: it leaves each
+    of them out, so the set reads as empty (core model/set/DocumentsSet.scala `filteredForRead` and
+    ast/functions/ReadAdaptor.scala). An empty first page is therefore told apart from an unreadable
+    collection by reading one document id, which Fauna refuses with 403 whether or not it exists.
+    """
+    page = gateway.query(queries.first_document(name), f"read the documents of collection '{name}'")
+    if page["data"]:
+        return
+    try:
+        gateway.query(queries.document_probe(name), f"read a document of collection '{name}'")
+    except AccessDenied:
+        raise config_error(
+            f"The key may not read the documents of collection '{name}': Fauna shows it as empty, so a sync would "
+            f"silently read nothing. Give the key's role `read` on Collection(\"{name}\") (a read predicate "
+            f"must accept the documents), or leave '{name}' out of `collections`."
+        ) from None
+    except DocumentNotFound:
+        pass  # readable, and empty
 
 
 def _warn_short_history(collection: str, history_days: Optional[int]) -> None:

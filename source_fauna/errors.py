@@ -37,3 +37,10 @@ class AccessDenied(AirbyteTracedException):
 
 class PageTooLarge(Exception):
     """Fauna refused to build a page this large; the paginator asks again for a smaller page."""
+
+
+class DocumentNotFound(AirbyteTracedException):
+    """Fauna answered 404 instance not found: the document read does not exist (or no longer does)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, internal_message=message, failure_type=FailureType.system_error)

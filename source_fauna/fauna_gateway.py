@@ -30,7 +30,7 @@ import urllib3
 from requests import PreparedRequest, Request
 
 from source_fauna.config import ConnectionSettings
-from source_fauna.errors import AccessDenied, PageTooLarge, config_error, system_error, transient_error
+from source_fauna.errors import AccessDenied, DocumentNotFound, PageTooLarge, config_error, system_error, transient_error
 from source_fauna.wire import decode_document_page
 
 with warnings.catch_warnings():
@@ -226,6 +226,8 @@ class FaunaGateway:
                 f"The key is not allowed to {purpose} (403 permission denied). Use a key whose role can read the "
                 "collections, their indexes and documents, e.g. a `server` or `server-readonly` key."
             )
+        if status == 404 and code == "instance not found":
+            return DocumentNotFound(f"Fauna answered {detail} while trying to {purpose}.")
         if status == 413 or code in ("response too large", "request too large"):
             return PageTooLarge(f"{purpose}: {detail}")
         if status == 400 and "minimum allowed timestamp" in description:

@@ -66,6 +66,20 @@ def get(ref: Any) -> Any:
     return q.get(ref)
 
 
+def first_document(collection_name: str) -> Any:
+    return q.map_(q.lambda_("ref", q.get(q.var("ref"))), q.paginate(q.documents(q.collection(collection_name)), size=1))
+
+
+def document_probe(collection_name: str) -> Any:
+    """Get of one document id: 403 when the key may not read the collection's documents, else 404 or
+    the document (core ReadAdaptor `get` checks the read privilege whether the document exists or not)."""
+    return q.get(q.ref(q.collection(collection_name), "1"))
+
+
+def first_index_entry(index: str) -> Any:
+    return q.paginate(q.match(q.index(index)), size=1)
+
+
 def edge_refs(collection_name: str, snapshot: int) -> Any:
     """The first and the last document ref of the collection as of `snapshot`, in one round trip."""
     documents = q.documents(q.collection(collection_name))

@@ -9,7 +9,7 @@ component.
 import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
 
-from source_fauna.catalog import CollectionInfo, load_catalog
+from source_fauna.catalog import CollectionInfo, load_catalog, verify_access
 from source_fauna.config import FaunaConfig, parse_config
 from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
@@ -50,6 +50,11 @@ class FaunaRuntime:
 
     def reader(self, collection: str, paginator: "FaunaPaginator") -> CollectionReader:
         infos = {info.name: info for info in self.catalog(paginator)}
+        if collection in infos and collection not in self._readers:
+            # A collection the key may not read would read as empty without a word: fail instead, as
+            # check does (check reads each stream through here). Run outside the lock (a query); two
+            # streams starting at once may both verify, which is harmless.
+            verify_access(self.gateway, [infos[collection]])
         with self._lock:
             if collection not in self._readers:
                 if collection not in infos:

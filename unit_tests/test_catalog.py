@@ -1,9 +1,9 @@
 """Which index serves incremental reads of a collection.
 
-Fauna echoes field specs exactly as they were written ("ts" or ["ts"]), reports `active: false`
-while building, and may omit `terms`; the rule is the old connector's (source = the collection,
-no terms, values [ts, ref]: `find_index_for_stream` in its `source_fauna/source.py`) made tolerant
-of those forms.
+Fauna echoes field specs exactly as written ("ts" or ["ts"], Fauna core
+`ext/api/src/test/scala/api/IndexSpec.scala`), reports `active: false` while building, and may omit `terms`;
+the rule is the old connector's (source = the collection, no terms, values [ts, ref]) made tolerant of those
+forms (its `find_index_for_stream` compared `{"field": "ts"}` exactly and failed on an index without `terms`).
 """
 
 import pytest

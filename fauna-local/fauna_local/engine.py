@@ -15,12 +15,13 @@ from typing import Any, Dict, Optional, Tuple, Union
 from fauna_local.language import Context, compile_expr
 from fauna_local.language import errors
 from fauna_local.language.functions.schema import hash_secret
+from fauna_local.language.permissions import BUILTIN_ROLES, custom_role
 from fauna_local.storage.clock import Clock
 from fauna_local.storage.store import Database, Store
+from fauna_local.values import Ref
 from fauna_local.wire import codec
 
 BUILD = "fauna_local-4.0"  # x-faunadb-build value
-ROLES = ("admin", "server", "server-readonly", "client")
 
 Response = Tuple[int, bytes, Dict[str, str]]
 
@@ -34,8 +35,9 @@ class Engine:
         self.stats: Dict[str, Any] = {"queries": 0, "errors": 0, "eval_seconds": 0.0}
 
     # -- auth -------------------------------------------------------------------------------------
-    def authenticate(self, secret: Optional[str]) -> Optional[Tuple[Database, str]]:
-        """root secret -> admin of the root DB; `secret:db/child:role` scoped; key secrets -> their DB/role."""
+    def authenticate(self, secret: Optional[str]) -> Optional[Tuple[Database, Union[str, Ref]]]:
+        """root secret -> admin of the root DB; `secret:db/child:role` scoped; key secrets -> their DB and
+        role (a built-in role's name, or the ref of a custom role)."""
         if not secret:
             return None
         base, _, scope = secret.partition(":")
@@ -45,7 +47,7 @@ class Engine:
             path_text, _, role = scope.partition(":")
             role = role or "admin"
             db = self.store.database(tuple(p for p in path_text.split("/") if p))
-            if db is None or role not in ROLES:
+            if db is None or role not in BUILTIN_ROLES:
                 return None
             return db, role
         with self.store.lock:
@@ -54,7 +56,7 @@ class Engine:
                 return None
             path, role, _ = entry
             db = self.store.database(path)
-        if db is None or role not in ROLES:
+        if db is None or not isinstance(role, Ref) and role not in BUILTIN_ROLES:
             return None
         return db, role
 
@@ -80,6 +82,8 @@ class Engine:
             txn = self.store.begin()
             ctx = Context(self, db, txn, role)
             try:
+                if isinstance(role, Ref):  # a custom role, as the role document reads now
+                    ctx.role = custom_role(ctx, role)
                 value = node(ctx)
                 self.store.commit(txn)
             except errors.FaunaError as e:
@@ -127,7 +131,8 @@ class Engine:
 
 
 def metrics_headers(ts: int, elapsed: float, size: int) -> Dict[str, str]:
-    """x-txn-time, x-faunadb-build and the query metrics (core ext/net/.../HTTPHeaders.scala, note §6)."""
+    """x-txn-time, x-faunadb-build and the query metrics (core `api/fql1/TMPEndpoint.scala` setHeaders,
+    `ext/net/src/main/scala/http/HTTPHeaders.scala`)."""
     return {
         "x-txn-time": str(ts),
         "x-faunadb-build": BUILD,
@@ -145,7 +150,8 @@ def metrics_headers(ts: int, elapsed: float, size: int) -> Dict[str, str]:
 
 
 def error_response(error: errors.FaunaError, ts: int) -> Response:
-    """`{"errors":[{position?, code, description}]}` (note §4); no metrics headers on 401/500 (note §6)."""
+    """`{"errors":[{position?, code, description}]}` (core `api/fql1/APIResponse.scala` QueryErrorResponse); no metrics
+    headers on 401/500 (core `api/fql1/TMPEndpoint.scala` setHeaders)."""
     entries = []
     for err in error.all:
         entry: Dict[str, Any] = {}

@@ -1,9 +1,10 @@
 """`--seed sample`: a small realistic database for the demo (users, products, orders).
 
-Each collection has `history_days` and an index `<collection>_ts` with values [ts, ref] and no terms; the
-documents cover every value type (strings, ints, floats, a number above 2^53, booleans, null, nested
-objects, arrays, times, dates, bytes, refs, a ttl); some share one transaction, some are updated later,
-some deleted. Written through the engine with ordinary FQL, so it exercises the same code as clients.
+Each collection has an index `<collection>_ts` with values [ts, ref] and no terms; users and products keep
+30 days of history, orders keep it forever (created with `history_days: null`, so without the field). The
+documents cover every value type Fauna stores (strings, ints, floats, a number above 2^53, booleans, nested
+objects, arrays, times, dates, bytes, refs, a ttl; never a null, which Fauna does not store); some share one
+transaction, some are updated later (one update removes a field with null), some deleted. Written through the engine with ordinary FQL, so it exercises the same code as clients.
 """
 
 from __future__ import annotations
@@ -47,12 +48,12 @@ def seed_sample(engine: Engine) -> None:
         _run(engine, {"create_index": _obj(name=f"{name}_ts", source=_coll(name), values=[_obj(field="ts"), _obj(field="ref")])})
     users: List[Any] = [
         _create("users", "101", {"name": "Ada Lovelace", "email": "ada@example.com", "age": 36, "active": True,
-                                  "score": 98.5, "tags": ["admin", "math"], "address": _obj(city="London", zip=None),
+                                  "score": 98.5, "tags": ["admin", "math"], "address": _obj(city="London"),
                                   "joined": {"@date": "2020-01-15"}, "last_login": {"@ts": "2024-01-02T03:04:05.123456Z"}}),
         _create("users", "102", {"name": "Alan Turing", "email": "alan@example.com", "age": 41, "active": False,
                                   "score": 87.25, "tags": [], "address": _obj(city="Wilmslow", zip="SK9"),
                                   "avatar": {"@bytes": "AQIDBA=="}}),
-        _create("users", "103", {"name": "Grace Hopper", "email": None, "age": 85, "active": True,
+        _create("users", "103", {"name": "Grace Hopper", "age": 85, "active": True,
                                   "score": 100, "big": 9007199254740993, "nested": _obj(a=_obj(b=_obj(c=[1, 2, _obj(d="e")])))}),
     ]
     _run(engine, users)  # one transaction: the three users share a ts

@@ -2,7 +2,7 @@
 
 Plain JSON values map to Python (None, bool, int, float, str, list, dict = FQL object). The tagged
 types below are the ones the wire protocol marks with `@ref`, `@ts`, `@date`, `@bytes`, `@set`,
-`@query` (reference note §2/§3).
+`@query` (driver `faunadb/_json.py`: `to_json` and `_parse_json_hook`).
 """
 
 from __future__ import annotations

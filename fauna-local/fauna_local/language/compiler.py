@@ -1,7 +1,7 @@
 """Compile a JSON FQL v4 expression into a tree of Python closures, then evaluate it.
 
-Each JSON object is a function call chosen by its **exact key set** (reference note §2, core
-`ast/Parser.scala`): the function's name key holds its first argument, the other keys are named arguments.
+Each JSON object is a function call chosen by its **exact key set** (core `ast/Parser.scala`): the function's name
+key holds its first argument, the other keys are named arguments.
 Functions register themselves with `@function(name, *required, optional=..., lazy=...)`, declaring their
 arguments once; compiling validates the key set (400 invalid expression with the position) before anything
 runs. Any function nests in any other: arguments are compiled recursively.
@@ -223,7 +223,7 @@ def _literal_value(value: Any, pos: Tuple[Any, ...], depth: int) -> Any:
 def legacy_ref(text: str, pos: List[Any]) -> Ref:
     """`{"@ref":"classes/users/1"}` / `"collections/users"` / `"indexes/x"` (driver `ref("classes/x")`)."""
     parts = text.strip("/").split("/")
-    kinds = {"classes": "collections", "collections": "collections", "indexes": "indexes", "databases": "databases", "keys": "keys"}
+    kinds = {"classes": "collections", "collections": "collections", "indexes": "indexes", "databases": "databases", "keys": "keys", "roles": "roles"}
     if len(parts) == 1 and parts[0] in kinds:
         return Ref(kinds[parts[0]])
     if len(parts) == 2 and parts[0] in kinds:

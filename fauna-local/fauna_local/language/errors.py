@@ -1,7 +1,7 @@
 """Every error the server answers with: HTTP status, code and description, in one place.
 
-Sources: reference note §4 (core `ext/model/src/main/scala/ast/Error.scala`, `Renderable.scala`
-RenderError.encodeErrors, `api/fql1/APIResponse.scala`), the driver's `faunadb/errors.py` (status -> exception)
+Sources: core `ext/model/src/main/scala/ast/Error.scala`, `Renderable.scala` RenderError.encodeErrors,
+`ext/api/src/main/scala/api/fql1/APIResponse.scala`, the driver's `faunadb/errors.py` (status -> exception)
 and the v4 docs of each function. Each factory below cites where its text comes from.
 """
 
@@ -79,7 +79,7 @@ def no_query(position: Position) -> FaunaError:
 
 
 def invalid_json(position: Position) -> FaunaError:
-    # core JSON parser failure -> 400 invalid expression (reference note §4: parse errors win).
+    # core JSON parser failure -> 400 invalid expression (core Error.scala statusCode: parse errors win).
     return invalid_expression("Request body is not valid JSON.", position)
 
 
@@ -109,12 +109,12 @@ def id_too_large(value: str, position: Position) -> FaunaError:
 
 
 def bad_event_cursor(keys: Sequence[str], position: Position) -> FaunaError:
-    # core ast/Parser.scala CursorParser.parseEvent (reference note §5.5).
+    # core ast/Parser.scala CursorParser.parseEvent.
     return invalid_argument("Cannot create event cursor with keys %s." % ", ".join(keys), position)
 
 
 def invalid_ref(description: str, position: Position) -> FaunaError:
-    # core Error.scala InvalidRef, status 400 (reference note §4).
+    # core Error.scala InvalidRef, status 400.
     return FaunaError(400, "invalid ref", description, position)
 
 
@@ -136,12 +136,12 @@ def already_exists(what: str, position: Position) -> FaunaError:
 
 
 def index_inactive(name: str, position: Position) -> FaunaError:
-    # core: using an index that is still building -> 400 "instance not found" (reference note §4).
+    # core: using an index that is still building -> 400 "instance not found".
     return FaunaError(400, "instance not found", f"Index '{name}' is not active.", position)
 
 
 def validation_failed(description: str, position: Position, failures: Optional[List[dict]] = None) -> FaunaError:
-    # core Error.scala ValidationFailed; failures = [{field, code, description}] (note §4 envelope).
+    # core Error.scala ValidationFailed; failures = [{field, code, description}] (core APIResponse.scala).
     return FaunaError(400, "validation failed", description, position, failures=failures)
 
 
@@ -161,7 +161,7 @@ def instance_not_unique(position: Position) -> FaunaError:
 
 
 def same_txn_collection(position: Position) -> FaunaError:
-    # v4 docs CreateCollection; reference note §9.14.
+    # https://docs.fauna.com/fauna/v4/api/fql/functions/createcollection
     return invalid_argument("Cannot create a collection and a document in it in the same transaction.", position)
 
 
@@ -192,7 +192,7 @@ def request_too_large() -> FaunaError:
 
 # -- 401 / 403 --------------------------------------------------------------------------------------
 def unauthorized() -> FaunaError:
-    # core api/Application.scala ErrorResponse: no position; header WWW-Authenticate (reference note §4).
+    # core api/Application.scala ErrorResponse: no position; header WWW-Authenticate.
     return FaunaError(401, "unauthorized", "Unauthorized", None, {"WWW-Authenticate": 'Basic realm="Unauthorized"'})
 
 
@@ -203,7 +203,7 @@ def permission_denied(position: Position) -> FaunaError:
 
 # -- 404 --------------------------------------------------------------------------------------------
 def instance_not_found(position: Position) -> FaunaError:
-    # core Error.scala InstanceNotFound: "Document not found." (reference note §4).
+    # core Error.scala InstanceNotFound: "Document not found.".
     return FaunaError(404, "instance not found", "Document not found.", position)
 
 

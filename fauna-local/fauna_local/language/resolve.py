@@ -1,8 +1,5 @@
-"""Resolve refs against the store and check the caller's role (v4 built-in roles).
-
-Roles (v4 docs security/keys): admin = everything; server = data and schema of its database, not keys or
-child databases; server-readonly = reads only; client = nothing but public resources (no collection reads).
-"""
+"""Resolve refs against the store: databases, collections, indexes, document ids (who may read or write
+them is decided in permissions.py)."""
 
 from __future__ import annotations
 
@@ -14,24 +11,6 @@ from fauna_local.storage.documents import Space
 from fauna_local.storage.indexes import Index
 from fauna_local.storage.store import Database
 from fauna_local.values import Ref
-
-READ_ROLES = ("admin", "server", "server-readonly")
-WRITE_ROLES = ("admin", "server")
-
-
-def can_read(ctx: Context, pos: List[Any]) -> None:
-    if ctx.role not in READ_ROLES:
-        raise errors.permission_denied(pos)
-
-
-def can_write(ctx: Context, pos: List[Any]) -> None:
-    if ctx.role not in WRITE_ROLES:
-        raise errors.permission_denied(pos)
-
-
-def can_admin(ctx: Context, pos: List[Any]) -> None:
-    if ctx.role != "admin":
-        raise errors.permission_denied(pos)
 
 
 def database_of(ctx: Context, scope: Optional[Ref], pos: List[Any]) -> Optional[Database]:
@@ -45,7 +24,7 @@ def database_of(ctx: Context, scope: Optional[Ref], pos: List[Any]) -> Optional[
 
 
 def collection(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Space]:
-    """A collection ref -> (database, space); undefined -> 400 invalid ref (note §4)."""
+    """A collection ref -> (database, space); undefined -> 400 invalid ref (core Error.scala InvalidRef)."""
     if ref.kind != "collections":
         raise errors.invalid_argument("Collection ref expected.", pos)
     db = database_of(ctx, ref.database, pos)
@@ -84,7 +63,8 @@ def document(ctx: Context, ref: Ref, pos: List[Any]) -> Tuple[Database, Space, i
 
 
 def doc_id(value: Any, pos: List[Any]) -> int:
-    """Document ids are 64-bit numbers given as numeric strings (note §4, core DocID)."""
+    """Document ids are 64-bit numbers given as numeric strings (core DocID.scala; Renderable.scala
+    NonNumericSubIDArgument)."""
     text = str(value)
     if not text.isdigit():
         raise errors.non_numeric_id(text, pos)

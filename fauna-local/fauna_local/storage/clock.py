@@ -32,7 +32,8 @@ class Clock:
             self._last_txn = max(self._last_txn, txn_ts)
 
     def next_txn_ts(self) -> int:
-        """A strictly increasing µs timestamp: one per transaction (reference note §8 Transactions)."""
+        """A strictly increasing µs timestamp: one per transaction, shared by all its writes (core
+        queries/WriteFunctionsSpec.scala "threads through transaction time")."""
         with self._lock:
             ts = max(self.now_micros(), self._last_txn + 1)
             self._last_txn = ts

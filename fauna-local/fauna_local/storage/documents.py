@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 ADD, REMOVE = "add", "remove"
 
@@ -151,7 +151,8 @@ class Space:
     """A collection of documents keyed by integer id: a user collection or a native schema collection.
 
     `meta` is the schema document body for user collections (history_days, ttl_days, ...); native
-    schema spaces also map names to their sequential ids (creation order, reference note §5.2).
+    schema spaces also map names to their sequential ids (creation order, core `WriteAdaptor.scala`
+    nextSequentialID).
     """
 
     def __init__(self, name: str, meta: Optional[Dict[str, Any]] = None):
@@ -164,7 +165,20 @@ class Space:
         self.next_seq = 1
         self.indexes: List[Any] = []  # indexes whose source is this collection
         self.created_ts = 0
+        self.ttl_keys: Set[int] = set()  # documents that ever had a ttl: the only ones that can expire
+
+    def expired_at(self, ts: int, snapshot: int) -> Set[int]:
+        """Documents whose version visible at valid time `ts` has a ttl at or before the transaction's
+        `snapshot`: every read drops them, whatever valid time it reads at (core repo/Store.scala
+        `checkTTL` and storage-api set/SetSnapshot.scala compare the ttl with the snapshot time)."""
+        out = set()
+        for key in self.ttl_keys:
+            doc = self.docs.get(key)
+            version = doc.at(ts) if doc is not None else None
+            if version is not None and version.ttl is not None and version.ttl.micros <= snapshot:
+                out.add(key)
+        return out
 
     def history_days(self) -> Optional[float]:
-        """Retention; OSS default 0 (reference note §5.6, core `SchemaItem.scala`); None keeps forever."""
-        return self.meta.get("history_days", 0)
+        """Retention in days; None (no `history_days` field) keeps history forever (core doc/Collection.scala)."""
+        return self.meta.get("history_days")

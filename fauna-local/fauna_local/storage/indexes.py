@@ -1,7 +1,7 @@
 """Indexes: entries (values..., doc id) per terms partition, sorted, with add/remove history.
 
 An index is defined by field paths (lists of keys) into the document body, plus two pseudo-fields `ts` and
-`ref` (reference note §5.3). An array at a path yields one entry per element.
+`ref` (core `ext/storage/src/main/scala/index/IndexTuple.scala`). An array at a path yields one entry per element.
 """
 
 from __future__ import annotations

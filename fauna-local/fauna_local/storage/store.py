@@ -2,7 +2,7 @@
 
 Every change happens inside a `Transaction` with one timestamp; a transaction keeps an undo log (so a
 failed request leaves no trace) and a list of log records that `commit` hands to the write-ahead log.
-Schema objects are versioned documents in native spaces ("collections", "indexes", "databases", "keys")
+Schema objects are versioned documents in native spaces ("collections", "indexes", "databases", "keys", "roles")
 so that they page in creation order and can be read in the past like any document.
 """
 
@@ -17,10 +17,10 @@ from fauna_local.storage.indexes import Index
 from fauna_local.storage.wal import WriteAheadLog
 from fauna_local.values import Ref, schema_ref
 
-NATIVE_SPACES = ("collections", "indexes", "databases", "keys")
-BUILD_SYNC_SIZE = 128  # core doc/Index.scala BuildSyncSize (reference note §5.4)
+NATIVE_SPACES = ("collections", "indexes", "databases", "keys", "roles")
+BUILD_SYNC_SIZE = 128  # core doc/Index.scala BuildSyncSize
 SNOWFLAKE_EPOCH_MS = 1_577_836_800_000  # 2020-01-01: ids of ~18 digits like Fauna's
-MVT_OFFSET_MICROS = 15 * 60 * 1_000_000  # core doc/Collection.scala MVTOffset (reference note §5.6)
+MVT_OFFSET_MICROS = 15 * 60 * 1_000_000  # core doc/Collection.scala MVTOffset
 
 # render(ref, ts, body) -> wire JSON of a document version; decode(raw) -> body. Injected by the engine,
 # which knows the wire format; the store only keeps what it is given.
@@ -102,7 +102,7 @@ class Store:
 
     # -- ids ------------------------------------------------------------------------------------
     def new_id(self) -> int:
-        """Snowflake-like: milliseconds since 2020 in the high bits, a sequence in the low 20 (note §5.2)."""
+        """Snowflake-like: milliseconds since 2020 in the high bits, a sequence in the low 20."""
         candidate = (self.clock.now_micros() // 1000 - SNOWFLAKE_EPOCH_MS) << 20
         self._last_id = max(self._last_id + 1, candidate)
         return self._last_id
@@ -149,7 +149,10 @@ class Store:
                     del space.docs[key]
 
         txn.undo.append(undo_version)
-        # Set membership: add on (re)creation, remove on delete; updates leave the set alone (§5.5).
+        if body is not None and body.get("ttl") is not None:
+            space.ttl_keys.add(key)  # never undone: a superset only costs a look at the document
+        # Set membership: add on (re)creation, remove on delete; updates leave the set alone (core
+        # helpers/SetSpec.scala normalizeEvents).
         was_live = prev_live is not None
         change = None
         if body is not None and not was_live:
@@ -269,7 +272,8 @@ class Store:
         if index.active or self._replaying:
             self._attach(txn, db, index)
         else:
-            # Fauna builds large indexes in the background (active: false until done, note §5.4): after
+            # Fauna builds large indexes in the background (active: false until done, core doc/Index.scala
+            # BuildSyncSize): after
             # the commit a thread builds it under the store lock and marks it active in a later transaction.
             txn.after_commit.append(lambda: threading.Thread(target=self._build_in_background, args=(db, index), daemon=True).start())
 
@@ -325,7 +329,7 @@ class Store:
 
     # -- history --------------------------------------------------------------------------------
     def min_valid_time(self, space: Space, now: int) -> int:
-        """MVT = now - history_days - 15 min; history_days None keeps everything (reference note §5.6)."""
+        """MVT = now - history_days - 15 min; history_days None keeps everything (core `Store.scala` qSetHistory)."""
         days = space.history_days()
         if days is None:
             return 0

@@ -1,4 +1,5 @@
-"""Tagged JSON in both directions (reference note §2/§3): values -> wire text, wire JSON -> values.
+"""Tagged JSON in both directions (driver `faunadb/_json.py`, core `Renderable.scala`): values -> wire text,
+wire JSON -> values.
 
 Rendering is hand-rolled rather than `json.dumps(default=...)` so that pre-rendered document versions
 (`RawJSON`) are spliced in as text and refs are rendered once and cached.
@@ -61,7 +62,7 @@ def _render_into(value: Any, out: List[str]) -> None:
             _render_into(item, out)
         out.append("]")
     elif t is dict:
-        # Objects with '@'-prefixed keys are escaped with @obj (reference note §3, §9.13).
+        # Objects with '@'-prefixed keys are escaped with @obj (core `Renderable.scala`, ObjectL).
         escape = any(k.startswith("@") for k in value)
         out.append('{"@obj":{' if escape else "{")
         first = True

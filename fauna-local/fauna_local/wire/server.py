@@ -25,7 +25,7 @@ MAX_BODY = 16 * 1024 * 1024  # Fauna v4 docs learn/understanding/limits: 16 MB p
 
 
 def bearer_secret(header: Optional[str]) -> Optional[str]:
-    """`Bearer <secret>` or `Basic base64(secret:)` (core RunCorePlugin.scala, note §1)."""
+    """`Bearer <secret>` or `Basic base64(secret:)` (core `project/src/main/scala/RunCorePlugin.scala`)."""
     if not header:
         return None
     scheme, _, value = header.strip().partition(" ")
@@ -148,7 +148,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._admin("GET", path, b"")
         self.server.count("GET " + path)
         if path == "/ping":
-            self._read_body()  # the driver sends `null` as a body even on GET (note §1)
+            self._read_body()  # the driver sends `null` as a body even on GET (driver `client.py` ping)
             return self._ping(False)
         if path in ("/", ""):
             return self._query(self._read_body())
@@ -170,7 +170,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(error_response(errors.not_found_route(), 0))
 
     def _ping(self, head_only: bool) -> None:
-        # GET|HEAD /ping?scope=...: no auth, "Scope <scope> is OK" (core api/fql1/UtilRoutes.scala, note §6).
+        # GET|HEAD /ping?scope=...: no auth, "Scope <scope> is OK" (core api/fql1/UtilRoutes.scala).
         scope = parse_qs(urlparse(self.path).query).get("scope", ["write"])[0]
         body = json.dumps({"resource": f"Scope {scope} is OK"}).encode("utf-8")
         self._send((200, body, {"x-faunadb-build": BUILD}), head_only)

@@ -167,16 +167,28 @@ def _do(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
     return run
 
 
-@function("and", lazy=True)
-def _and(ctx: Context, pos: List[Any], items) -> bool:
-    values = items(ctx)
-    return all(args.boolean(v, pos + ["and"]) for v in (values if isinstance(values, list) else [values]))
+def _boolean_list(name: str):
+    """And/Or: an empty expression list is a parse error (core ast/Parser.scala EmptyExpr at [name];
+    BasicFormsSpec "empty and is error")."""
+
+    @special_form(name)
+    def compile_form(expr: Dict[str, Any], pos: Tuple[Any, ...], depth: int):
+        body = expr[name]
+        if isinstance(body, list) and not body:
+            raise errors.invalid_expression("Expression list cannot be empty.", list(pos) + [name])
+        items = compile_expr(body, pos + (name,), depth + 1)
+        p = list(pos) + [name]
+        combine = all if name == "and" else any
+
+        def run(ctx: Context) -> bool:
+            values = items(ctx)
+            return combine(args.boolean(v, p) for v in (values if isinstance(values, list) else [values]))
+
+        return run
 
 
-@function("or", lazy=True)
-def _or(ctx: Context, pos: List[Any], items) -> bool:
-    values = items(ctx)
-    return any(args.boolean(v, pos + ["or"]) for v in (values if isinstance(values, list) else [values]))
+_boolean_list("and")
+_boolean_list("or")
 
 
 @function("not")
@@ -218,9 +230,17 @@ _comparison("gte", lambda a, b: a >= b)
 
 
 def _arith(name: str, op) -> None:
+    """One or more numbers (core ast/Parser.scala `Casts.OneOrMore(Casts.Number)`): none is 400 "Non-empty
+    array expected." at [name]; a wrong element is 400 at its own position (faunadb-python v4
+    tests/test_errors.py test_invalid_argument: Add([1, "two"]) at ["add", 1])."""
+
     @function(name)
     def compute(ctx: Context, pos: List[Any], items: Any) -> Any:
-        values = [args.number(v, pos + [name]) for v in _operands(items, pos)]
+        operands = _operands(items, pos)
+        if not operands:
+            raise errors.invalid_argument("Non-empty array expected.", pos + [name])
+        at = (lambda i: pos + [name, i]) if isinstance(items, list) else (lambda i: pos + [name])
+        values = [args.number(v, at(i)) for i, v in enumerate(operands)]
         result = values[0]
         for v in values[1:]:
             result = op(result, v, pos)
@@ -240,8 +260,6 @@ _arith("subtract", lambda a, b, p: a - b)
 _arith("multiply", lambda a, b, p: a * b)
 _arith("divide", _divide)
 _arith("modulo", lambda a, b, p: math.fmod(a, b) if isinstance(a, float) or isinstance(b, float) else a - b * int(a / b) if b else _divide(a, b, p))
-_arith("max", lambda a, b, p: max(a, b))
-_arith("min", lambda a, b, p: min(a, b))
 
 
 @function("abs")
@@ -263,6 +281,9 @@ def select_path(value: Any, path: List[Any]) -> Tuple[bool, Any]:
             cur = args.plain(cur[step])
         elif isinstance(cur, list) and isinstance(step, int) and not isinstance(step, bool) and -len(cur) <= step < len(cur):
             cur = args.plain(cur[step])
+        elif describe(cur) == "Page" and isinstance(step, int) and not isinstance(step, bool) and 0 <= step < len(cur["data"]):
+            # a number selects from a page's data (core ReadAdaptor.scala valueAtPath0, case PageL)
+            cur = args.plain(cur["data"][step])
         elif isinstance(cur, SetRef) and step == "@set":
             cur = cur.wire
         elif isinstance(cur, Ref) and step in ("id", "collection", "database"):
@@ -292,7 +313,7 @@ def _select(ctx: Context, pos: List[Any], path, from_, default=None) -> Any:
         from fauna_local.language.functions.read import read_version
         from fauna_local.language.resolve import undefined
 
-        if read_version(ctx, source, pos + ["from"], missing_ok=True) is None:
+        if read_version(ctx, source, pos + ["from"], missing_ok=True, as_reader=False) is None:
             raise undefined(source, pos + ["from"])
     found, value = select_path(source, steps)
     if found:

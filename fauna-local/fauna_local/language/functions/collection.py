@@ -1,6 +1,7 @@
-"""Functions over arrays and pages: map, filter, foreach, count, take, drop, reverse, prepend, append, is_empty.
+"""Functions over arrays and pages: map, filter, foreach, take, drop, reverse, prepend, append, is_empty;
+count, max and min also over sets.
 
-A page keeps its `before`/`after` and only `data` is transformed (core `ArrayFunctions.scala`, note §5.1).
+A page keeps its `before`/`after` and only `data` is transformed (core `ArrayFunctions.scala`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from typing import Any, Callable, List
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, describe, function
+from fauna_local.storage.ordering import sort_key
+from fauna_local.values import SetRef
 
 
 def _over(value: Any, pos: List[Any], transform: Callable[[List[Any]], Any]) -> Any:
@@ -48,9 +51,40 @@ def _filter(ctx: Context, pos: List[Any], fn: Any, coll: Any) -> Any:
     return _over(coll, pos + ["collection"], lambda items: [v for v in items if args.boolean(call(ctx, v), p)])
 
 
+def _fold(ctx: Context, value: Any, pos: List[Any], reduce: Callable[[List[Any]], Any]) -> Any:
+    """Count, Max, Min over an Array, a Page or a Set (core ast/functions/AbstractFoldFunction.scala: an array
+    gives the value, a page a page of the one value with its cursors, a set the value over all its
+    elements); anything else is 400 "Array, Set, or Page expected" (core ast/Casts.scala Iterable)."""
+    if isinstance(value, list):
+        return reduce(value)
+    if describe(value) == "Page":
+        return _over(value, pos, lambda items: [reduce(items)])
+    if isinstance(value, SetRef):
+        spec = value.spec
+        return reduce([spec.element(k) for k in spec.keys(ctx, pos)])
+    raise errors.wrong_type("Array, Set, or Page", describe(value), pos)
+
+
 @function("count")
 def _count(ctx: Context, pos: List[Any], coll: Any) -> Any:
-    return _over(coll, pos + ["count"], lambda items: len(items)) if isinstance(coll, list) else _over(coll, pos + ["count"], lambda items: [len(items)])
+    return _fold(ctx, coll, pos + ["count"], len)
+
+
+def _extreme(name: str, pick: Callable[..., Any]) -> None:
+    @function(name)
+    def compute(ctx: Context, pos: List[Any], coll: Any) -> Any:
+        p = pos + [name]
+
+        def reduce(items: List[Any]) -> Any:
+            if not items:  # core ReduceFunctions.scala AbstractCBORFunction: EmptyArrayArgument
+                raise errors.invalid_argument("Non-empty array expected.", p)
+            return pick(items, key=lambda v: sort_key(args.plain(v)))
+
+        return _fold(ctx, coll, p, reduce)
+
+
+_extreme("max", max)
+_extreme("min", min)
 
 
 @function("is_empty")

@@ -1,6 +1,6 @@
 """Ref constructors: collection, index, database, ref(+id), new_id, and the native schema sets.
 
-Wire forms from the driver's `query.py` (note §2): `{"collection": "users"}`, `{"ref": coll, "id": "1"}`,
+Wire forms from the driver's `query.py`: `{"collection": "users"}`, `{"ref": coll, "id": "1"}`,
 `{"collections": null}`, each with an optional `scope` database.
 """
 
@@ -11,6 +11,7 @@ from typing import Any, List, Optional
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, function, legacy_ref
 from fauna_local.language.resolve import doc_id
+from fauna_local.storage.store import NATIVE_SPACES
 from fauna_local.values import Ref, SetRef
 
 
@@ -32,6 +33,7 @@ def _schema_ref(kind: str):
 _schema_ref("collection")
 _schema_ref("index")
 _schema_ref("database")
+_schema_ref("role")
 
 
 @function("ref", optional=("id",))
@@ -43,7 +45,7 @@ def _ref(ctx: Context, pos: List[Any], target: Any, id: Any = None) -> Ref:
         return coll
     if isinstance(id, bool) or not isinstance(id, (str, int)):
         raise errors.wrong_type("String or Number", type(id).__name__, pos + ["id"])
-    if coll.kind == "collections" or coll.collection is None and coll.id not in ("collections", "indexes", "databases", "keys"):
+    if coll.kind == "collections" or coll.collection is None and coll.id not in NATIVE_SPACES:
         doc_id(id, pos + ["id"])
     return Ref(str(id), coll)
 
@@ -62,5 +64,5 @@ def _native_set(kind: str):
         return SetRef({kind: db_ref}, SchemaSet(kind, db_ref))
 
 
-for _kind in ("collections", "indexes", "databases", "keys"):
+for _kind in NATIVE_SPACES:
     _native_set(_kind)

@@ -2,7 +2,7 @@
 
 A set is a sorted sequence of keys at the snapshot time; each kind says how a key becomes an element and a
 cursor, and how a cursor sent back becomes a key (core `PaginateFunction.scala`, `IndexTuple.scala`,
-`RangeSet.scala`, `Event.scala`; note §5.1-5.5).
+`RangeSet.scala`, `Event.scala`, `ast/Parser.scala`).
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import FUNCTIONS, Context, compile_expr, describe, function
-from fauna_local.language.resolve import can_admin, can_read, check_mvt, collection, database_of, document, index, undefined
+from fauna_local.language.permissions import allowed, readable, require, unconditional
+from fauna_local.language.resolve import check_mvt, collection, database_of, document, index, undefined
 from fauna_local.storage.ordering import HIGHEST, Reversed, sort_key
+from fauna_local.storage.store import NATIVE_SPACES
 from fauna_local.values import Date, Ref, SetRef, Time
 
-DEFAULT_PAGE_SIZE = 64  # fauna.repo.DefaultPageSize (note §5.1)
-MAX_PAGE_SIZE = 100_000  # ReadAdaptor.MaxPageSize; larger sizes are silently capped (note §5.1)
+DEFAULT_PAGE_SIZE = 64  # fauna.repo.DefaultPageSize (core ext/repo/src/main/scala/package.scala)
+MAX_PAGE_SIZE = 100_000  # core ReadAdaptor.MaxPageSize; larger sizes are silently capped
 # Same ts and document: remove before add (core IndexSpec "multiple modifications": add v1, remove v1, add v2).
 ACTION_ORDER = {"remove": 0, "add": 1, "create": 0, "update": 1, "delete": 2}
 
@@ -28,8 +30,10 @@ class IndexedSet:
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
         raise NotImplementedError
 
+    has_history = False  # whether `events` is served: Documents, Match, a document, Singleton
+
     def events(self, ctx: Context, pos: List[Any]) -> List[Tuple[Tuple[Any, ...], Dict[str, Any]]]:
-        raise errors.invalid_argument("This set has no history.", pos)
+        raise NotImplementedError
 
     def event_ref_key(self, ref: Ref) -> Any:
         """Where an event cursor's document sits among events of one ts: by document id as a number."""
@@ -37,19 +41,34 @@ class IndexedSet:
 
 
 class DocumentsSet(IndexedSet):
-    """`Documents(Collection(c))`: refs ordered by numeric id; cursor `[Ref]` (note §5.2)."""
+    """`Documents(Collection(c))`: refs ordered by numeric id; cursor `[Ref]` (core DocID.scala, IndexTuple.scala)."""
+
+    has_history = True
 
     def __init__(self, coll_ref: Ref):
         self.coll_ref = coll_ref
 
     def _space(self, ctx: Context, pos: List[Any]):
-        can_read(ctx, pos)
-        return collection(ctx, self.coll_ref, pos)[1]
+        return collection(ctx, self.coll_ref, pos + ["documents"])[1]
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        """Live documents at ctx.ts, without those expired by ttl and those the key may not read."""
         space = self._space(ctx, pos)
         check_mvt(ctx, space)
-        return space.set.keys_at(ctx.ts)
+        keys = space.set.keys_at(ctx.ts)
+        if space.ttl_keys:
+            expired = space.expired_at(ctx.ts, ctx.now)
+            if expired:
+                keys = [k for k in keys if k not in expired]
+        return self._readable(ctx, space, keys)
+
+    def _readable(self, ctx: Context, space: Any, keys: List[Any], key_of=lambda k: k) -> List[Any]:
+        """A key that may not read the collection sees an empty set, not an error (core
+        set/DocumentsSet.scala filteredForRead keeps the set; ReadAdaptor filters each document)."""
+        everyone = unconditional(ctx, ("collection", space.name), "read")
+        if everyone is not None:
+            return keys if everyone else []
+        return readable(ctx, space.name, [(k, Ref(str(key_of(k)), self.coll_ref)) for k in keys])
 
     def element(self, key: int) -> Ref:
         return Ref(str(key), self.coll_ref)
@@ -78,11 +97,12 @@ class DocumentsSet(IndexedSet):
                 break
             out.append(((ts, key, ACTION_ORDER[action]), {"ts": ts, "action": action, "document": Ref(str(key), coll)}))
         out.sort(key=lambda e: e[0])
-        return out
+        return self._readable(ctx, space, out, key_of=lambda e: e[0][1])
 
 
 class SchemaSet(IndexedSet):
-    """`Collections()`, `Indexes()`, `Databases()`, `Keys()`: creation order (note §5.2)."""
+    """`Collections()`, `Indexes()`, `Databases()`, `Keys()`: creation order (core WriteAdaptor.scala
+    nextSequentialID)."""
 
     def __init__(self, kind: str, scope: Optional[Ref]):
         self.kind = kind
@@ -90,9 +110,9 @@ class SchemaSet(IndexedSet):
         self.names: Dict[int, str] = {}
 
     def _space(self, ctx: Context, pos: List[Any]):
-        # keys and child databases are managed with admin keys only (Fauna blog "Learning FQL, part 3:
-        # database access keys": admin keys manage nested databases and keys, server keys the data)
-        (can_admin if self.kind in ("keys", "databases") else can_read)(ctx, pos)
+        # a schema set the key may not read is refused as a whole (core set/IndexSet.scala SchemaSet
+        # filteredForRead); built-in server keys never read keys, databases or roles (see permissions)
+        require(ctx, ("native", self.kind), "read", pos, lambda: Ref(self.kind))
         db = database_of(ctx, self.scope, pos)
         if db is None:
             raise undefined(self.scope, pos)
@@ -101,9 +121,17 @@ class SchemaSet(IndexedSet):
         return space
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
-        return self._space(ctx, pos).set.keys_at(ctx.ts)
+        keys = self._space(ctx, pos).set.keys_at(ctx.ts)
+        resource = ("native", self.kind)
+        if unconditional(ctx, resource, "read") is None:  # a read predicate: each element is checked too
+            keys = [k for k in keys if allowed(ctx, resource, "read", lambda k=k: self.element(k))]
+        return keys
 
     def element(self, key: int) -> Ref:
+        if self.kind == "keys":
+            # keys render their database on the collection ref (faunadb-python v4 tests/test_query.py
+            # test_nested_keys: Ref(id, cls=Ref("keys", db=Ref("db-for-keys", cls=Native.DATABASES))))
+            return Ref(self.names[key], Ref("keys", None, self.scope))
         return Ref(self.names[key], Ref(self.kind), self.scope)
 
     def cursor(self, key: int) -> List[Any]:
@@ -121,7 +149,10 @@ class SchemaSet(IndexedSet):
 
 class MatchSet(IndexedSet):
     """`Match(Index(i), terms)`: entries ordered by values then doc id; element = the values (scalar when
-    one, array when several, the ref when none); cursor = values + [ref] (note §5.3)."""
+    one, array when several, the ref when none); cursor = values + [ref] (core `ast/Expression.scala`
+    fromIndexTerms, IndexTuple.scala)."""
+
+    has_history = True
 
     def __init__(self, index_ref: Ref, terms: List[Any]):
         self.index_ref = index_ref
@@ -129,8 +160,10 @@ class MatchSet(IndexedSet):
         self.idx: Any = None
 
     def _index(self, ctx: Context, pos: List[Any]):
-        can_read(ctx, pos)
         db, idx = index(ctx, self.index_ref, pos)
+        # An index the key may not read is refused as a whole (core set/IndexSet.scala filteredForRead ->
+        # None -> ReadAdaptor.setForRead PermissionDenied at the set's position).
+        require(ctx, ("index", idx.name), "read", pos, lambda: list(self.terms))
         if (db.path, idx.name) in ctx.txn.created_indexes:
             raise errors.same_txn_index(pos)
         if not idx.active:
@@ -143,10 +176,25 @@ class MatchSet(IndexedSet):
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
         part = self._partition(ctx, pos)
+        spaces = [collection(ctx, Ref(name, Ref("collections"), self.index_ref.database), pos)[1] for name in self.idx.sources]
         if ctx.ts < ctx.now:
-            for name in self.idx.sources:
-                check_mvt(ctx, collection(ctx, Ref(name, Ref("collections"), self.index_ref.database), pos)[1])
-        return part.keys_at(ctx.ts) if part is not None else []
+            for space in spaces:
+                check_mvt(ctx, space)
+        keys = part.keys_at(ctx.ts) if part is not None else []
+        # Entries of documents expired by ttl are dropped on read (core IndexSpec "ttl on read"); entries
+        # of documents the key may not read are filtered out (ReadAdaptor paginate, `isFiltered`).
+        for space in spaces:
+            expired = space.expired_at(ctx.ts, ctx.now) if space.ttl_keys else ()
+            if expired:
+                keys = [k for k in keys if k[-1] != space.name or k[-2] not in expired]
+            everyone = unconditional(ctx, ("collection", space.name), "read")
+            if everyone is False:
+                keys = [k for k in keys if k[-1] != space.name]
+            elif everyone is None:
+                mine = [(k, self.idx.entries[k][1]) for k in keys if k[-1] == space.name]
+                allowed_keys = set(readable(ctx, space.name, mine))
+                keys = [k for k in keys if k[-1] != space.name or k in allowed_keys]
+        return keys
 
     def element(self, key: Tuple[Any, ...]) -> Any:
         values, ref = self.idx.entries[key]
@@ -201,7 +249,8 @@ class MatchSet(IndexedSet):
 
 
 class RangeSet(IndexedSet):
-    """`Range(set, from, to)`: both bounds inclusive, prefix matching, `[]` unbounded (note §5.3)."""
+    """`Range(set, from, to)`: both bounds inclusive, prefix matching, `[]` unbounded (core RangeSet.scala
+    compareCursors)."""
 
     def __init__(self, inner: IndexedSet, lo: List[Any], hi: List[Any]):
         self.inner = inner
@@ -227,29 +276,23 @@ class RangeSet(IndexedSet):
     def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
         return self.inner.cursor_key(ctx, values, pos, high)
 
-    def events(self, ctx: Context, pos: List[Any]):
-        lo = self.inner.cursor_key(ctx, self.lo, pos, False) if self.lo else None
-        hi = self.inner.cursor_key(ctx, self.hi, pos, True) if self.hi else None
-        out = []
-        for key, event in self.inner.events(ctx, pos):
-            k = key[3] if len(key) > 3 else key[1]
-            if (lo is None or not k < lo) and (hi is None or not hi < k):
-                out.append((key, event))
-        return out
-
     def event_ref_key(self, ref: Ref) -> Any:
         return self.inner.event_ref_key(ref)
 
 
 class EventsSet(IndexedSet):
     """`Events(set)` / `Paginate(set, events: true)`: add/remove events ordered by (ts, doc id, action);
-    cursors in the forms of core `Parser.scala` CursorParser.parseEvent (note §5.5)."""
+    cursors in the forms of core `Parser.scala` CursorParser.parseEvent."""
 
     def __init__(self, inner: Any):
         self.inner = inner
         self.by_key: Dict[Any, Dict[str, Any]] = {}
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        if not self.inner.has_history:
+            # Events of a derived set such as Range: 400 at the Paginate call (core Renderable.scala
+            # InvalidHistoricalSet; RangeFunctionSpec "does not support historical events reads")
+            raise errors.invalid_argument("Set does not support events history.", pos[:-1])
         events = self.inner.events(ctx, pos)
         self.by_key = {k: e for k, e in events}
         return [k for k, _ in events]
@@ -284,7 +327,7 @@ class EventsSet(IndexedSet):
         if isinstance(cursor, dict):
             keys = set(cursor)
             if keys in ({"ts"}, {"ts", "action"}):
-                # missing ref = DocID.MaxValue: excludes every event at exactly ts (note §5.5)
+                # missing ref = DocID.MaxValue: excludes every event at exactly ts
                 return (args.timestamp_micros(cursor["ts"], pos), HIGHEST)
             for ref_key_name in ("document", "resource", "instance"):
                 extra = {"values", "data"}
@@ -297,14 +340,18 @@ class EventsSet(IndexedSet):
 
 
 class DocEventsSet(IndexedSet):
-    """`Events(ref)`: create/update/delete with data (full / changed fields / null) (note §5.5)."""
+    """`Events(ref)`: create/update/delete with data (full / changed fields / null) (core
+    Renderable.scala DocEventL, queries/EventSpec.scala)."""
+
+    has_history = True
 
     def __init__(self, ref: Ref):
         self.ref = ref
 
     def events(self, ctx: Context, pos: List[Any]):
-        can_read(ctx, pos)
         _, space, key = document(ctx, self.ref, pos)
+        # a document's own history needs history_read (core set/DocSet.scala filteredForRead)
+        require(ctx, ("collection", space.name), "history_read", pos, lambda: self.ref)
         doc = space.docs.get(key)
         if doc is None:
             return []
@@ -353,7 +400,7 @@ def _match(ctx: Context, pos: List[Any], idx: Any, terms: Any = None) -> SetRef:
 @function("range", "from", "to")
 def _range(ctx: Context, pos: List[Any], source: Any, lo: Any, hi: Any) -> SetRef:
     s = args.set_ref(source, pos + ["range"])
-    bound = lambda b: b if isinstance(b, list) else [b]  # noqa: E731 - scalar bounds allowed (note §5.3)
+    bound = lambda b: b if isinstance(b, list) else [b]  # noqa: E731 - scalar bounds (driver test_query.py::test_range)
     return SetRef({"range": s, "from": lo, "to": hi}, RangeSet(s.spec, bound(lo), bound(hi)))
 
 
@@ -372,6 +419,8 @@ def _singleton(ctx: Context, pos: List[Any], ref: Any) -> SetRef:
 
 
 class _SingletonSet(IndexedSet):
+    has_history = True
+
     def __init__(self, ref: Ref):
         self.ref = ref
 
@@ -403,7 +452,7 @@ def as_set(value: Any, pos: List[Any]) -> IndexedSet:
     """A set value, or a native ref (`Ref("collections")`) which pages like `Collections()`."""
     if isinstance(value, SetRef):
         return value.spec
-    if isinstance(value, Ref) and value.collection is None and value.id in ("collections", "indexes", "databases", "keys"):
+    if isinstance(value, Ref) and value.collection is None and value.id in NATIVE_SPACES:
         return SchemaSet(value.id, value.database)
     if isinstance(value, Ref) and value.collection is not None:
         return _SingletonSet(value)
@@ -459,8 +508,8 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
     p = pos + ["paginate"]
     keys = spec.keys(ctx, p)
     key = _cursor_key(ctx, spec, sent, direction, pos + [direction if cursor is None else "cursor"]) if has_cursor else None
-    # The cursor that was sent comes back on the side it was sent from (note §5.1: on ascending pages the
-    # returned `before` is the `after` sent, and vice versa); the other side is the next key, if any.
+    # The cursor that was sent comes back on the side it was sent from (core PaginateFunction.scala: on ascending
+    # pages the returned `before` is the `after` sent, and vice versa); the other side is the next key, if any.
     page: Dict[str, Any] = {}
     if direction == "after":
         start = bisect.bisect_left(keys, key) if key is not None else 0
@@ -468,15 +517,21 @@ def _paginate(ctx: Context, pos: List[Any], source, after=None, before=None, cur
         chosen = keys[start:end]
         if sent is not None:
             page["before"] = sent
-        if n == 0 and sent is not None:
-            page["after"] = sent  # size 0 returns the passed cursor as the next one (note §5.1)
+        if n == 0:
+            if sent is not None:
+                page["after"] = sent
+            # core model/src/test/scala/set/BasicSetSpec.scala "can get page of size 0": without a cursor
+            # neither side is given; After(x) or Before(x) comes back as both
         elif end < len(keys):
             page["after"] = spec.cursor(keys[end])
     else:
         stop = bisect.bisect_left(keys, key) if key is not None else len(keys)
         begin = max(0, stop - n)
         chosen = keys[begin:stop]
-        if begin > 0:
+        if n == 0:
+            if sent is not None:
+                page["before"] = sent
+        elif begin > 0:
             page["before"] = spec.cursor(keys[begin])
         if sent is not None:
             page["after"] = sent
@@ -504,6 +559,6 @@ def _cursor_key(ctx: Context, spec: IndexedSet, sent: Any, direction: str, pos: 
         if isinstance(v, Ref) and v.kind is not None and v.kind != getattr(spec, "kind", None):
             from fauna_local.language.functions.read import read_version
 
-            if read_version(ctx, v, pos, missing_ok=True) is None:
+            if read_version(ctx, v, pos, missing_ok=True, as_reader=False) is None:
                 raise undefined(v, pos)
     return spec.cursor_key(ctx, values, pos, False)

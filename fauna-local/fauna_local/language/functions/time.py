@@ -1,7 +1,7 @@
 """Time: now, at, to_micros/millis/seconds, time, epoch, time_add/subtract/diff, date, to_time, to_date.
 
 Now() is the snapshot time (core `TimeFunctions.scala`); At(ts) reads the past and a future ts is not an
-error (core `ast/EvalContext.scala`) (note §5.7).
+error (core `ast/EvalContext.scala`).
 """
 
 from __future__ import annotations

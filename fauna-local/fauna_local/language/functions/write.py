@@ -1,7 +1,8 @@
 """Document writes: create, update (deep merge, null removes a key), replace, delete.
 
-All writes of a request share the transaction's timestamp (note §8). Same-transaction limits from the v4
-docs (CreateCollection / CreateIndex, note §9.14).
+All writes of a request share the transaction's timestamp (core `queries/WriteFunctionsSpec.scala` "threads
+through transaction time"). Same-transaction limits from the v4 docs functions/createcollection and
+functions/createindex.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from typing import Any, Dict, List, Optional
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, describe, function
 from fauna_local.language.functions.read import document_value, read_version
-from fauna_local.language.resolve import can_write, collection, doc_id
-from fauna_local.storage.documents import Version
+from fauna_local.language.permissions import may_write_at_all, require
+from fauna_local.language.resolve import collection, doc_id
+from fauna_local.storage.store import NATIVE_SPACES
 from fauna_local.values import RawJSON, Ref, Time
 
-DOC_FIELDS = ("ttl", "data")
-MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # Fauna v4 docs learn/understanding/limits: 8 MB per document  # rendering order of a document body after ref and ts (note §8 Rendering)
+DOC_FIELDS = ("ttl", "data")  # rendering order of a document body after ref and ts
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024  # Fauna v4 docs learn/understanding/limits: 8 MB per document
 
 
 def freeze(value: Any, refs: Optional[List[Ref]] = None) -> Any:
@@ -34,10 +36,40 @@ def freeze(value: Any, refs: Optional[List[Ref]] = None) -> Any:
     return value
 
 
+def drop_nulls(value: Any) -> Any:
+    """`value` without nulls, at every depth of objects and arrays: Fauna never stores a null (core
+    storage/src/main/scala/doc/Data.scala `patch`; repo/src/test/scala/DataSpec.scala "null semantics":
+    {foo: [null]} stores {foo: []}, {foo: {bar: null}} stores {foo: {}}). `value` itself when it holds no
+    null (the common case, found by a scan that copies nothing)."""
+    return _without_nulls(value) if _holds_null(value) else value
+
+
+def _holds_null(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        children = item.values() if type(item) is dict else item if type(item) is list else ()
+        for child in children:
+            if child is None:
+                return True
+            if type(child) is dict or type(child) is list:
+                pending.append(child)
+    return False
+
+
+def _without_nulls(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if type(value) is list:
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
+
+
 def merge(base: Any, patch: Any) -> Any:
-    """Deep merge for Update: objects merge recursively; null removes a key (v4 docs Update)."""
+    """Deep merge for Update: objects merge recursively; null removes a key (v4 docs Update), and no
+    null is stored at any depth (see drop_nulls)."""
     if not isinstance(base, dict) or not isinstance(patch, dict):
-        return patch
+        return drop_nulls(patch)
     out = dict(base)
     for k, v in patch.items():
         if v is None:
@@ -45,7 +77,7 @@ def merge(base: Any, patch: Any) -> Any:
         elif isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = merge(out[k], v)
         else:
-            out[k] = v
+            out[k] = drop_nulls(v)
     return out
 
 
@@ -59,13 +91,13 @@ def document_body(params: Dict[str, Any], pos: List[Any]) -> Dict[str, Any]:
     data = params.get("data")
     if data is not None and not isinstance(data, dict):
         raise errors.validation_failed("Document data is not valid.", pos)
-    body["data"] = data if data is not None else {}
+    body["data"] = drop_nulls(data) if data is not None else {}
     return body
 
 
 def _resolves(ctx: Context, ref: Ref, pos: List[Any]) -> bool:
     target = ref.collection if ref.kind is None and ref.collection is not None else ref
-    return target.kind is None or read_version(ctx, target, pos, missing_ok=True) is not None
+    return target.kind is None or read_version(ctx, target, pos, missing_ok=True, as_reader=False) is not None
 
 
 def check_refs(ctx: Context, refs: List[Ref], body: Dict[str, Any], pos: List[Any]) -> None:
@@ -119,14 +151,14 @@ def write_document(ctx: Context, ref: Ref, body: Any, pos: List[Any], created: b
 
 @function("create", optional=("params",), lazy=True)
 def _create(ctx: Context, pos: List[Any], target_node: Any, params: Any = None) -> Any:
-    can_write(ctx, pos)
+    may_write_at_all(ctx, pos)
     ref = args.ref(target_node(ctx), pos + ["create"])
     params_node, params = params, (params(ctx) if params is not None else None)
-    if ref.collection is None and ref.id in ("collections", "indexes", "databases", "keys"):
+    if ref.collection is None and ref.id in NATIVE_SPACES:
         # Create(Ref("collections"), {...}) is CreateCollection, and so on for the other natives.
         from fauna_local.language.functions.schema import create_schema
 
-        return create_schema(ctx, pos, ref.id, args.obj(params or {}, pos + ["params"]))
+        return create_schema(ctx, pos, ref.id, args.obj(params or {}, pos + ["params"]), pos + ["params"])
     if ref.kind is None and ref.collection is not None and ref.collection.kind == "collections":
         coll_ref, key = ref.collection, doc_id(ref.id, pos + ["create"])
     else:
@@ -145,15 +177,21 @@ def _create(ctx: Context, pos: List[Any], target_node: Any, params: Any = None) 
         refs = []
         data = freeze(args.obj(params or {}, pos + ["params"]), refs)
     body = document_body(data, pos + ["params"])
+    require(ctx, ("collection", space.name), "create", pos, lambda: dict(body))
     ref = Ref(str(key), db.collection_ref(space.name) if coll_ref.database is None else coll_ref)
     return write_document(ctx, ref, body, pos, created=True, refs=refs, target=(db, space))
 
 
 def _existing(ctx: Context, target: Any, pos: List[Any], name: str):
-    can_write(ctx, pos)
+    may_write_at_all(ctx, pos)
     ref = args.ref(target, pos + [name])
-    found = read_version(ctx.derive(ts=ctx.txn.ts), ref, pos + [name])
+    found = read_version(ctx.derive(ts=ctx.txn.ts), ref, pos + [name], as_reader=False)
     return ref, found[1]
+
+
+def _may_write(ctx: Context, ref: Ref, old: Any, new: Dict[str, Any], pos: List[Any]) -> None:
+    """`write` receives the old and the new fields (core auth/RoleEvalAction.scala WriteInstance)."""
+    require(ctx, ("collection", ref.collection.id), "write", pos, lambda: [old.body, dict(new)])
 
 
 @function("update", optional=("params",))
@@ -173,6 +211,7 @@ def _update(ctx: Context, pos: List[Any], target: Any, params: Any = None) -> An
             else:
                 body[k] = merge(body.get(k), patch[k]) if k == "data" else patch[k]
     body = document_body(body, pos + ["params"])
+    _may_write(ctx, ref, version, body, pos)
     return write_document(ctx, ref, body, pos, created=False, refs=refs)
 
 
@@ -185,19 +224,22 @@ def _replace(ctx: Context, pos: List[Any], target: Any, params: Any) -> Any:
         from fauna_local.language.functions.schema import update_schema
 
         return update_schema(ctx, pos, ref, version, patch, replace=True)
-    return write_document(ctx, ref, document_body(patch, pos + ["params"]), pos, created=False, refs=refs)
+    body = document_body(patch, pos + ["params"])
+    _may_write(ctx, ref, version, body, pos)
+    return write_document(ctx, ref, body, pos, created=False, refs=refs)
 
 
 @function("delete")
 def _delete(ctx: Context, pos: List[Any], target: Any) -> Any:
     ref, version = _existing(ctx, target, pos, "delete")
-    # The deleted document comes back with its last data at the deletion's ts (its remove event's ts).
-    body = version.body
-    before = document_value(ref, Version(ctx.txn.ts, body, ctx.store.render(ref, ctx.txn.ts, body)))
+    # The answer is the version that was deleted, with its own ts (core ast/functions/WriteAdaptor.scala:
+    # `delete` answers `VersionL(prev)`).
+    before = document_value(ref, version)
     if ref.kind is not None:
         from fauna_local.language.functions.schema import delete_schema
 
         delete_schema(ctx, pos, ref)
         return before
+    require(ctx, ("collection", ref.collection.id), "delete", pos, lambda: ref)
     write_document(ctx, ref, None, pos, created=False)
     return before

@@ -2,14 +2,14 @@
 
 One local Fauna (a subprocess on a free port) serves the whole session; tests that touch data start
 from an empty database (`reset`). Every expected value in this suite comes from a cited public source
-(a Fauna v4 doc page, the faunadb-python `v4` tests, or a file of the open-sourced core, mirror
-Stoppedwumm/faunadb), never from the server's own output. Citations sit next to each assertion group;
-"note §x" refers to /work/shared/notes/fql-v4-reference.md, which itself cites core files.
+(a Fauna v4 doc page, the faunadb-python `v4` driver and its tests, or a file of the open-sourced core,
+github.com/fauna/faunadb), never from the server's own output. Citations sit next to each assertion group;
+"core X.scala" names a file of that core.
 
-Timeouts: the driver has none (reference note §7 quirk 2), so every client gets an HTTP adapter with a
-default timeout, raw requests pass one, and each test runs under a SIGALRM deadline.
+Timeouts: the driver has none (driver `client.py` `_perform_request` passes no timeout), so every client gets
+an HTTP adapter with a default timeout, raw requests pass one, and each test runs under a SIGALRM deadline.
 
-Where each item of reference note §9 is tested:
+Where each behaviour a local server easily gets wrong is tested:
   1 after = first of next page, before = cursor sent, absent keys  test_paginate (first/after/last page tests)
   2 cursor shapes [Ref] / [ts, Ref, Ref], scalar vs array elements  test_paginate, test_range
   3 Range inclusive prefix bounds, [] unbounded, scalar bounds      test_range
@@ -99,7 +99,7 @@ class Fauna:
         return self.client.query(expr)
 
     def commit_ts(self, expr) -> int:
-        """Run a write and return its commit timestamp (the X-Txn-Time the driver recorded, note §5.7)."""
+        """Run a write and return its commit timestamp (the X-Txn-Time the driver recorded)."""
         self.client.query(expr)
         return self.client.get_last_txn_time()
 

@@ -1,12 +1,13 @@
 """Authentication forms, keys, databases and scoping.
 
-Sources: reference note §1 (Bearer and Basic "secret:" accepted, core `project/src/main/scala/
-RunCorePlugin.scala`; scoped secrets `secret:db:role`, core `ext/model/src/main/scala/auth/AuthScope.scala`),
-§4 (401 shape; driver `errors.py` Unauthorized overwrites the description), §8 (CreateKey returns secret,
-ref, database, role, hashed_secret); driver `tests/test_query.py` (test_create_key, test_nested_keys,
-test_create_database, test_key_from_secret) and `tests/test_errors.py::test_unauthorized`; core
-`ext/api/src/test/scala/queries/BasicFunctionsSpec.scala` ("constructs native classrefs accessors with
-null scope": Paginate(Databases()/Collections()/Keys()) shows only what the key's database holds).
+Sources: core `project/src/main/scala/RunCorePlugin.scala` (Bearer and Basic "secret:" accepted); core
+`ext/model/src/main/scala/auth/AuthScope.scala` (scoped secrets `secret:db:role`); core `api/Application.scala`
+ErrorResponse and driver `errors.py` (401 shape; Unauthorized overwrites the description); core
+`ext/api/src/test/scala/api/KeySpec.scala` (CreateKey returns secret, ref, database, role, hashed_secret);
+driver `tests/test_query.py` (test_create_key, test_nested_keys, test_create_database, test_key_from_secret)
+and `tests/test_errors.py::test_unauthorized`; core `ext/api/src/test/scala/queries/BasicFunctionsSpec.scala`
+("constructs native classrefs accessors with null scope": Paginate(Databases()/Collections()/Keys()) shows only
+what the key's database holds).
 """
 
 import base64
@@ -38,7 +39,7 @@ def _post(fauna, authorization, expr_body=b'"hi"'):
     ids=["bearer", "basic"],
 )
 def test_given_root_secret_in_either_auth_form_when_querying_then_200(fauna, authorization):
-    # note §1: Authorization: Bearer <secret>; the server also accepts Basic base64("secret:").
+    # driver client.py: Authorization: Bearer <secret>; core RunCorePlugin.scala also accepts Basic base64("secret:").
     response = _post(fauna, authorization)
     assert response.status_code == 200
     assert json.loads(response.content) == {"resource": "hi"}
@@ -57,7 +58,8 @@ def test_given_root_secret_in_either_auth_form_when_querying_then_200(fauna, aut
     ids=["missing", "bad-bearer", "bad-basic", "unknown-scheme", "empty-bearer", "garbage-basic"],
 )
 def test_given_bad_or_missing_credentials_when_querying_then_401_unauthorized(fauna, authorization):
-    # note §4: bad/unknown secret or no Authorization -> 401 "unauthorized", WWW-Authenticate header.
+    # driver tests/test_errors.py::test_unauthorized, core api/KeySpec.scala: bad/unknown secret or no
+    # Authorization -> 401 "unauthorized", WWW-Authenticate header.
     response = _post(fauna, authorization)
     assert response.status_code == 401
     assert response.headers.get("WWW-Authenticate") == 'Basic realm="Unauthorized"'
@@ -85,7 +87,8 @@ def test_given_create_database_when_checked_then_it_exists_and_is_listed(fauna):
 
 
 def test_given_create_key_when_called_then_secret_ref_database_role_hashed_secret(fauna):
-    # note §8: CreateKey returns secret (once), ref, database, role, hashed_secret.
+    # core api/KeySpec.scala ("POST works", "keys do not store a plain-text secret"): CreateKey returns secret
+    # (once), ref, database, role, hashed_secret.
     fauna.q(q.create_database({"name": "app"}))
     key = fauna.q(q.create_key({"database": q.database("app"), "role": "server"}))
     assert isinstance(key["secret"], str) and key["secret"]
@@ -121,7 +124,7 @@ def test_given_a_key_for_a_child_database_when_used_then_it_reaches_only_that_da
 
 
 def test_given_scoped_root_secret_when_used_then_it_acts_inside_the_named_database(fauna):
-    # note §1 (core auth/AuthScope.scala): `secret:dbname:admin` / `secret:dbname:server` act in dbname.
+    # core auth/AuthScope.scala: `secret:dbname:admin` / `secret:dbname:server` act in dbname.
     fauna.q(q.create_database({"name": "scoped"}))
     admin = fauna.client_for(SECRET + ":scoped:admin")
     admin.query(q.create_collection({"name": "inside"}))
@@ -131,7 +134,8 @@ def test_given_scoped_root_secret_when_used_then_it_acts_inside_the_named_databa
 
 
 def test_given_scoped_secret_for_missing_database_when_used_then_401(fauna):
-    # note §4: an unknown secret -> 401 (a scope naming no database authenticates nothing).
+    # driver tests/test_errors.py::test_unauthorized: an unknown secret -> 401 (a scope naming no database
+    # authenticates nothing).
     client = fauna.client_for(SECRET + ":no_such_db:admin")
     with pytest.raises(Unauthorized):
         client.query(q.to_micros(q.now()))
@@ -145,7 +149,8 @@ def test_given_a_key_when_getting_it_from_its_secret_then_same_ref(fauna):
 
 
 def test_given_deleted_key_when_its_secret_is_used_then_401(fauna):
-    # note §4: an unknown secret -> 401; a deleted key's secret no longer authenticates.
+    # driver tests/test_errors.py::test_unauthorized: an unknown secret -> 401; a deleted key's secret no longer
+    # authenticates.
     fauna.q(q.create_database({"name": "app"}))
     key = fauna.q(q.create_key({"database": q.database("app"), "role": "server"}))
     child = fauna.client_for(key["secret"])
@@ -186,7 +191,8 @@ def test_given_collection_in_a_child_database_when_named_with_a_database_scope_t
 def test_given_a_server_key_when_managing_databases_or_keys_then_403_permission_denied(fauna, expr):
     # Fauna docs, keys and built-in roles (docs.fauna.com/fauna/current/cookbook/security/builtin): "Keys
     # with the server role are equivalent to the admin role with some exceptions. User-defined roles, child
-    # databases, keys, tokens ... cannot be directly managed with the server role"; note §4: 403.
+    # databases, keys, tokens ... cannot be directly managed with the server role"; driver
+    # tests/test_errors.py::test_permission_denied: 403.
     from faunadb.errors import PermissionDenied
 
     fauna.q(q.create_database({"name": "app"}))
@@ -199,7 +205,7 @@ def test_given_a_server_key_when_managing_databases_or_keys_then_403_permission_
 
 
 def test_given_scoped_secret_with_a_nested_database_path_when_used_then_it_acts_in_the_grandchild(fauna):
-    # note §1 (core auth/AuthScope.scala): `secret:db1/db2:admin` names a nested database path.
+    # core auth/AuthScope.scala: `secret:db1/db2:admin` names a nested database path.
     fauna.q(q.create_database({"name": "a"}))
     a = fauna.client_for(SECRET + ":a:admin")
     a.query(q.create_database({"name": "b"}))

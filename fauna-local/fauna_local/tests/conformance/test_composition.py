@@ -295,8 +295,8 @@ def test_given_nested_maps_and_filters_when_evaluated_then_inner_results_are_arr
 
 
 def test_given_1000_documents_when_mapping_get_over_one_page_of_1000_then_all_documents_in_id_order(fauna):
-    # note §2 (the connector's read: Map(Paginate(Documents(c), size), Lambda(x, Get(x)))), §5.1 (size up to
-    # 100000 honoured, last page has no `after`), §5.2 (numeric id order).
+    # the connector's read, Map(Paginate(Documents(c), size), Lambda(x, Get(x))); core ReadAdaptor.MaxPageSize
+    # (size up to 100000 honoured), PaginateFunction.scala (last page has no `after`), DocID.scala (numeric id order).
     fauna.collection(C)
     fauna.q(q.do(*[q.create(q.ref(q.collection(C), str(i)), {"data": {"i": i}}) for i in range(1, 1001)]))
     page = fauna.q(q.map_(q.lambda_("r", q.get(q.var("r"))), q.paginate(q.documents(q.collection(C)), size=1000)))

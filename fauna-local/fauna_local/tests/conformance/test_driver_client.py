@@ -1,10 +1,8 @@
-"""Client side (reference note §9.15, §7 quirks 1-2): the driver as the tests and the connector build it.
+"""Client side: the driver as the tests and the connector build it.
 
-Sources: reference note §7 (driver faunadb 4.5.2 `client.py`: `FaunaClient.__init__` calls
-`check_new_version()`, which requests the package index at construction and may print a banner to
-stdout; `session.timeout` does nothing, requests go out without a timeout); the issue ("the faunadb
-driver calls the package index at client construction; tests and the server's tooling must work with no
-network beyond loopback").
+Sources: driver faunadb 4.5.2 `client.py` (`FaunaClient.__init__` calls `check_new_version()`, which requests
+the package index at construction and may print a banner to stdout; `session.timeout` does nothing, requests
+go out without a timeout). Tests and the server's tooling must work with no network beyond loopback.
 """
 
 import socket
@@ -27,7 +25,8 @@ def _record_connections(monkeypatch):
 
 
 def test_given_the_testing_client_when_constructed_and_used_then_only_loopback_is_contacted(fauna, monkeypatch, capsys):
-    # note §7 quirk 1: check_new_version must be neutralised (no package-index request, no stdout banner).
+    # driver client.py FaunaClient.__init__ calls check_new_version: it must be neutralised (no package-index request,
+    # no stdout banner).
     seen = _record_connections(monkeypatch)
     client = fauna.server.client(secret=SECRET, timeout=10)
     assert client.query(q.to_micros(q.now())) > 0
@@ -37,7 +36,7 @@ def test_given_the_testing_client_when_constructed_and_used_then_only_loopback_i
 
 
 def test_given_the_testing_client_when_built_then_it_targets_the_local_endpoint_over_http(fauna):
-    # note §1: the driver posts to {scheme}://{domain}:{port}/; the local server speaks plain http.
+    # driver client.py posts to {scheme}://{domain}:{port}/; the local server speaks plain http.
     client = fauna.server.client(secret=SECRET, timeout=10)
     assert client.base_url == fauna.server.endpoint
     assert fauna.server.endpoint == "http://127.0.0.1:%d" % fauna.server.port

@@ -1,7 +1,7 @@
 """Status/code pairs as the driver sees them (exception class + the server's errors[0]).
 
-Sources: reference note §4 (core `ext/model/src/main/scala/ast/Error.scala`, `Renderable.scala`
-encodeErrors, `ext/api/src/main/scala/api/fql1/APIResponse.scala`); driver `tests/test_errors.py`;
+Sources: core `ext/model/src/main/scala/ast/Error.scala`, `Renderable.scala` encodeErrors,
+`ext/api/src/main/scala/api/fql1/APIResponse.scala`; driver `tests/test_errors.py`;
 core `ext/api/src/test/scala/queries/BasicFunctionsSpec.scala`, `queries/IndexSpec.scala`,
 `api/IndexSpec.scala`. Error descriptions quoted from core `Renderable.scala` RenderError.encodeErrors
 (API >= 2.7 names: "collection", "document").
@@ -40,13 +40,13 @@ def test_given_undefined_index_when_get_then_400_invalid_ref_at_get(fauna):
 
 
 def test_given_undefined_collection_when_get_then_400_invalid_ref(fauna):
-    # note §4: undefined collection -> 400 invalid ref "Ref refers to undefined collection 'nope'".
+    # core Error.scala InvalidRef: undefined collection -> 400 invalid ref "Ref refers to undefined collection 'nope'".
     err = fauna.raises(q.get(q.collection("nope")), BadRequest)
     assert error_fields(err) == ("invalid ref", "Ref refers to undefined collection 'nope'", ["get"])
 
 
 def test_given_undefined_collection_when_paginating_documents_then_400_invalid_ref(fauna):
-    # note §4 table: Documents(Collection("nope")) -> 400 invalid ref.
+    # core Error.scala InvalidRef: Documents(Collection("nope")) -> 400 invalid ref.
     err = fauna.raises(q.paginate(q.documents(q.collection("nope"))), BadRequest)
     code, description, _ = error_fields(err)
     assert (code, description) == ("invalid ref", "Ref refers to undefined collection 'nope'")
@@ -94,7 +94,7 @@ def test_given_undefined_collection_when_select_has_a_default_then_still_400_inv
     ids=["index", "collection", "doc-in-missing-collection"],
 )
 def test_given_undefined_refs_when_exists_then_false_not_an_error(fauna, expr):
-    # note §4 (core ReadFunctions.scala: UnresolvedRefL -> FalseL).
+    # core ReadFunctions.scala: UnresolvedRefL -> FalseL.
     assert fauna.q(expr) is False
 
 
@@ -109,7 +109,7 @@ def test_given_missing_doc_when_get_then_404_instance_not_found(widgets):
 
 
 def test_given_deleted_doc_when_get_then_404_instance_not_found(widgets):
-    # note §5.7: a deleted doc -> Get 404.
+    # driver tests/test_errors.py::test_instance_not_found: a deleted doc -> Get 404.
     widgets.create(C, {}, doc_id="1")
     widgets.q(q.delete(ref(1)))
     err = widgets.raises(q.get(ref(1)), NotFound)
@@ -118,7 +118,8 @@ def test_given_deleted_doc_when_get_then_404_instance_not_found(widgets):
 
 @pytest.mark.parametrize("expr_factory", [lambda: q.update(ref(9), {"data": {}}), lambda: q.delete(ref(9))], ids=["update", "delete"])
 def test_given_missing_doc_when_writing_it_then_404_instance_not_found(widgets, expr_factory):
-    # note §4: missing document -> 404 instance not found (Update/Delete resolve the current version).
+    # driver tests/test_errors.py::test_instance_not_found: missing document -> 404 instance not found (Update/Delete
+    # resolve the current version).
     err = widgets.raises(expr_factory(), NotFound)
     assert error_fields(err)[0] == "instance not found"
 
@@ -153,7 +154,8 @@ def test_given_unknown_function_when_queried_then_400_invalid_expression_naming_
 
 
 def test_given_known_function_with_extra_key_when_queried_then_400_invalid_expression(widgets):
-    # note §2/§5.1: forms dispatch on the exact key set; a bad key set -> 400 invalid expression.
+    # core ast/Parser.scala: forms dispatch on the exact key set; a bad key set -> 400 invalid expression
+    # (driver tests/test_errors.py::test_invalid_expression).
     err = widgets.raises(_Expr({"get": ref(1), "colour": "red"}), BadRequest)
     code, description, _ = error_fields(err)
     assert code == "invalid expression"
@@ -215,7 +217,7 @@ def test_given_existing_collection_when_created_again_then_400_instance_already_
 
 
 def test_given_non_numeric_id_when_creating_then_400_invalid_argument(widgets):
-    # note §4; Renderable.scala NonNumericSubIDArgument: "Number or numeric String expected, non-numeric
+    # core Renderable.scala NonNumericSubIDArgument: "Number or numeric String expected, non-numeric
     # 'abc' provided.".
     err = widgets.raises(q.create(ref("abc"), {"data": {}}), BadRequest)
     code, description, _ = error_fields(err)
@@ -234,7 +236,7 @@ def test_given_unique_index_when_a_duplicate_value_is_written_then_400_instance_
 
 def test_given_collection_and_doc_in_one_transaction_when_queried_then_400(fauna):
     # Fauna v4 docs functions/createcollection: "You cannot create a collection and insert documents into
-    # that collection in the same transaction."; note §9.14; Renderable.scala
+    # that collection in the same transaction."; core Renderable.scala
     # CollectionAndDocumentCreatedInSameTx: "Cannot create a collection and a document in it in the same
     # transaction.". (Conflicting source: core api/CollectionSpec.scala says API < 5 still allows it.)
     err = fauna.raises(
@@ -249,7 +251,7 @@ def test_given_collection_and_doc_in_one_transaction_when_queried_then_400(fauna
 
 
 def test_given_collection_and_its_index_in_one_transaction_when_queried_then_400(fauna):
-    # note §9.14 / Fauna v4 docs functions/createindex: "(The index may not be used in its creation
+    # Fauna v4 docs functions/createindex: "(The index may not be used in its creation
     # transaction, and it may not be created in the same transaction as its source collections.)"
     fauna.raises(
         q.do(
@@ -261,7 +263,7 @@ def test_given_collection_and_its_index_in_one_transaction_when_queried_then_400
 
 
 def test_given_index_created_in_this_transaction_when_used_in_it_then_400(widgets):
-    # note §9.14 / Fauna v4 docs functions/createindex: an index cannot be used in the transaction that
+    # Fauna v4 docs functions/createindex: an index cannot be used in the transaction that
     # creates it.
     widgets.raises(
         q.do(
@@ -293,25 +295,32 @@ def test_given_client_key_when_paginating_databases_then_403_permission_denied_a
     assert error_fields(err) == ("permission denied", "Insufficient privileges to perform the action.", ["paginate"])
 
 
-@pytest.mark.parametrize(
-    "expr",
-    [q.paginate(q.match(q.index("w_all"))), q.paginate(q.documents(q.collection(C)))],
-    ids=["index", "collection"],
-)
-def test_given_client_key_when_reading_an_index_or_collection_then_403_not_401(fauna, expr):
-    # core api/IndexSpec.scala "indexes cannot be read by users without permission": the client key gets
-    # Forbidden; note §4: read denial is 403 PermissionDenied, not 401.
+def test_given_client_key_when_paginating_an_index_then_403_at_paginate(fauna):
+    # core api/IndexSpec.scala "indexes cannot be read by users without permission": Forbidden; the set is
+    # refused as a whole (core model/set/IndexSet.scala filteredForRead -> None -> ReadAdaptor.setForRead
+    # PermissionDenied at the set's position).
     admin, client_key = _client_key_client(fauna)
+    expr = q.paginate(q.match(q.index("w_all")))
     assert admin.query(expr)["data"]  # the admin key of the same database reads it
     err = fauna.raises(expr, PermissionDenied, client=client_key)
-    assert error_fields(err)[0] == "permission denied"
+    assert error_fields(err) == ("permission denied", "Insufficient privileges to perform the action.", ["paginate"])
+
+
+def test_given_client_key_when_paginating_documents_then_an_empty_page_not_403(fauna):
+    # The documents set is filtered document by document, never refused (core model/set/DocumentsSet.scala
+    # filteredForRead keeps the set; ast/functions/ReadAdaptor.scala paginate drops each element the key
+    # may not read; ABACSpec "filter documents": IsEmpty(Paginate(Documents(cls))) for a key without privileges).
+    admin, client_key = _client_key_client(fauna)
+    expr = q.paginate(q.documents(q.collection(C)))
+    assert admin.query(expr)["data"]
+    assert client_key.query(expr) == {"data": []}
 
 
 # -- inactive index ---------------------------------------------------------------------------------------
 
 
 def test_given_more_than_128_source_events_when_creating_index_then_it_starts_inactive(widgets):
-    # note §5.4 (core doc/Index.scala BuildSyncSize = 128): <=128 events -> synchronous build, active at
+    # core doc/Index.scala BuildSyncSize = 128: <=128 events -> synchronous build, active at
     # creation; otherwise a background build, active false until done.
     widgets.q(q.do(*[q.create(q.collection(C), {"data": {"n": i}}) for i in range(150)]))
     created = widgets.index("big_idx", C)
@@ -319,7 +328,7 @@ def test_given_more_than_128_source_events_when_creating_index_then_it_starts_in
 
 
 def test_given_at_most_128_source_events_when_creating_index_then_active_at_creation(widgets):
-    # note §5.4 / core queries/IndexSpec.scala "creates an index": active true immediately.
+    # core queries/IndexSpec.scala "creates an index": active true immediately.
     widgets.q(q.do(*[q.create(q.collection(C), {"data": {"n": i}}) for i in range(100)]))
     created = widgets.index("small_idx", C)
     assert created["active"] is True
@@ -327,8 +336,9 @@ def test_given_at_most_128_source_events_when_creating_index_then_active_at_crea
 
 
 def test_given_inactive_index_when_matching_then_400_instance_not_found_index_not_active(widgets):
-    # note §4: inactive index -> 400 (not 404) "instance not found", "Index 'x' is not active.".
-    # Checked inside one snapshot: either the build already finished, or the read must fail that way.
+    # core Error.scala IndexInactive, Renderable.scala: inactive index -> 400 (not 404) "instance not found", "Index
+    # 'x' is not active.". Checked inside one snapshot: either the build already finished, or the read must fail that
+    # way.
     widgets.q(q.do(*[q.create(q.collection(C), {"data": {"n": i}}) for i in range(150)]))
     widgets.index("big_idx", C)
     probe = q.if_(q.select("active", q.get(q.index("big_idx"))), "active", q.paginate(q.match(q.index("big_idx"))))

@@ -1,7 +1,7 @@
 """Event sets: set events (add/remove), document events (create/update/delete), event cursors.
 
-Sources: reference note §5.5 (core `Renderable.scala` SetEventL/DocEventL, `ast/Parser.scala`
-CursorParser.parseEvent / EventCursors, `ext/storage/src/main/scala/Event.scala` SetEvent.ord);
+Sources: core `Renderable.scala` SetEventL/DocEventL, `ast/Parser.scala` CursorParser.parseEvent /
+EventCursors, `ext/storage/src/main/scala/Event.scala` SetEvent.ord;
 core `ext/api/src/test/scala/queries/EventSpec.scala`; core `ext/api/src/test/scala/helpers/SetSpec.scala`
 (normalizeEvents: history compressed to transitions); core `queries/IndexSpec.scala` ("multiple
 modifications to single doc doesn't mess with index events"); driver `tests/test_query.py::test_events`,
@@ -48,9 +48,9 @@ def history(fauna):
 
 
 def test_given_documents_history_when_paginating_events_then_add_and_remove_only_keyed_document(history):
-    # note §5.5: set events are add/remove with key `document` (not resource/instance); updates produce
-    # none on Documents (SetSpec.normalizeEvents compresses history to transitions); Documents events
-    # carry no `data`.
+    # core Renderable.scala SetEventL, queries/EventSpec.scala: set events are add/remove with key `document` (not
+    # resource/instance); updates produce none on Documents (SetSpec.normalizeEvents compresses history to
+    # transitions); Documents events carry no `data`.
     t = history.ts
     assert events_of(history, docs_set()) == [
         {"ts": t["c1"], "action": "add", "document": R(1)},
@@ -60,7 +60,7 @@ def test_given_documents_history_when_paginating_events_then_add_and_remove_only
 
 
 def test_given_events_flag_when_compared_to_events_function_then_same_page(history):
-    # note §5.5: Paginate(Documents(c), events=true) == Paginate(Events(Documents(c))).
+    # core PaginateFunction.scala toEventSet: Paginate(Documents(c), events=true) == Paginate(Events(Documents(c))).
     a = history.q(q.paginate(docs_set(), events=True))
     b = history.q(q.paginate(q.events(docs_set())))
     assert a == b
@@ -110,7 +110,7 @@ def test_given_doc_moving_out_of_a_match_set_when_reading_match_events_then_add_
 
 def test_given_index_with_values_when_value_changes_then_events_are_add_remove_add_with_data(fauna):
     # core queries/IndexSpec.scala "multiple modifications to single doc": add v1, remove v1, add v2;
-    # note §5.5: set events over an index with values carry "data": [values...].
+    # core Renderable.scala SetEventL: set events over an index with values carry "data": [values...].
     fauna.collection(C)
     fauna.index("my_index", C, terms=[{"field": ["data", "t"]}], values=[{"field": ["data", "v"], "reverse": True}], active=True)
     fauna.create(C, {"t": "t1", "v": "v1"}, doc_id="1")
@@ -124,7 +124,7 @@ def test_given_index_with_values_when_value_changes_then_events_are_add_remove_a
 
 
 def test_given_deleted_and_recreated_id_when_reading_documents_events_then_add_remove_add(fauna):
-    # note §5.5 / core SetSpec.normalizeEvents: re-creating a deleted ID yields another add.
+    # core SetSpec.normalizeEvents: re-creating a deleted ID yields another add.
     fauna.collection(C)
     fauna.create(C, {}, doc_id="5")
     fauna.q(q.delete(ref(5)))
@@ -133,7 +133,7 @@ def test_given_deleted_and_recreated_id_when_reading_documents_events_then_add_r
 
 
 def test_given_integer_after_cursor_when_reading_events_then_all_events_at_that_ts_are_included(history):
-    # note §5.5 (Parser.scala parseEvent): an integer cursor = SetEvent(ts, MinDocID, Add), inclusive of
+    # core Parser.scala parseEvent: an integer cursor = SetEvent(ts, MinDocID, Add), inclusive of
     # every event at that ts; core EventSpec: After(inst.ts) still returns the create.
     t = history.ts
     evs = events_of(history, docs_set(), after=t["c2"])
@@ -142,7 +142,7 @@ def test_given_integer_after_cursor_when_reading_events_then_all_events_at_that_
 
 @pytest.mark.parametrize("action", ["add", "remove"])
 def test_given_ts_action_cursor_when_reading_events_then_events_at_that_ts_are_excluded(history, action):
-    # note §5.5 (Parser.scala EventCursors): {ts, action} without a ref defaults the ref to DocID.MaxValue,
+    # core Parser.scala EventCursors: {ts, action} without a ref defaults the ref to DocID.MaxValue,
     # so the cursor sorts after every event at exactly ts.
     t = history.ts
     evs = events_of(history, docs_set(), after={"ts": t["c2"], "action": action})
@@ -150,8 +150,8 @@ def test_given_ts_action_cursor_when_reading_events_then_events_at_that_ts_are_e
 
 
 def test_given_ts_action_document_cursor_when_reading_events_then_resumes_inside_the_ts_inclusive(fauna):
-    # note §5.5: {ts, action, document} resumes inside ts from that ref, inclusive; order within one ts
-    # is by doc ID (Event.scala SetEvent.ord).
+    # core Parser.scala EventCursors: {ts, action, document} resumes inside ts from that ref, inclusive; order within
+    # one ts is by doc ID (Event.scala SetEvent.ord).
     fauna.collection(C)
     ts = fauna.create_many(C, ["1", "2", "3"])["ts"]
     evs = events_of(fauna, docs_set(), after={"ts": ts, "action": "add", "document": R(2)})
@@ -159,8 +159,8 @@ def test_given_ts_action_document_cursor_when_reading_events_then_resumes_inside
 
 
 def test_given_event_pages_of_size_1_when_following_returned_after_then_every_event_once(history):
-    # note §5.5: the returned `after` is {ts, action, document}; sent back through the driver it becomes
-    # {"object": {...}} and is accepted; core SetSpec.collectEvents walks pages until `after` is absent.
+    # core Renderable.scala SetEventL: the returned `after` is {ts, action, document}; sent back through the driver it
+    # becomes {"object": {...}} and is accepted; core SetSpec.collectEvents walks pages until `after` is absent.
     full = events_of(history, docs_set())
     seen, cursor = [], None
     for _ in range(10):
@@ -191,7 +191,7 @@ def test_given_before_cursor_as_integer_when_reading_events_then_after_has_that_
     ids=["ts+foo", "action-only", "ts+action+ref"],
 )
 def test_given_event_cursor_with_unknown_keys_when_reading_events_then_400_invalid_argument(history, cursor):
-    # note §5.5 (Parser.scala EventCursors; Error.scala InvalidEventCursorForm): any other key set -> 400
+    # core Parser.scala EventCursors, Error.scala InvalidEventCursorForm: any other key set -> 400
     # invalid argument "Cannot create event cursor with keys ...".
     err = history.raises(q.paginate(docs_set(), events=True, after=cursor), BadRequest)
     code, description, _ = error_fields(err)
@@ -205,7 +205,7 @@ def test_given_events_of_a_ref_when_not_paginated_then_result_is_a_set_ref(histo
 
 
 def test_given_several_docs_in_one_transaction_when_reading_events_then_ordered_by_ts_then_numeric_id(fauna):
-    # note §5.5: order is ascending by ts, then doc ID (numeric, DocID.scala), then action.
+    # core Event.scala SetEvent.ord: order is ascending by ts, then doc ID (numeric, DocID.scala), then action.
     fauna.collection(C)
     ts1 = fauna.create_many(C, ["100", "9", "20"])["ts"]
     ts2 = fauna.create_many(C, ["3"])["ts"]
@@ -246,7 +246,7 @@ def test_given_null_after_cursor_when_reading_events_then_nothing_after_max_time
 
 
 def test_given_many_events_at_one_ts_when_walking_with_size_1_then_each_event_once_and_before_echoes_cursor(fauna):
-    # note §5.5: the returned `after` carries the document, so paging resumes inside one ts; core
+    # core Renderable.scala SetEventL: the returned `after` carries the document, so paging resumes inside one ts; core
     # ReadAdaptor.scala PaginateImpl: on an ascending page `before` is the cursor that was sent.
     fauna.collection(C)
     fauna.create_many(C, ["7", "3", "11", "5"])
@@ -269,8 +269,8 @@ def test_given_many_events_at_one_ts_when_walking_with_size_1_then_each_event_on
 
 
 def test_given_filter_on_remove_actions_over_an_events_page_when_evaluated_then_only_removes(history):
-    # note §2 (the connector's deletion query: Filter(Lambda(x, Equals(Select(["action"], x), "remove")),
-    # Paginate(..., events)) and §5.1 (Filter over a page keeps the cursors).
+    # the connector's deletion query, Filter(Lambda(x, Equals(Select(["action"], x), "remove")),
+    # Paginate(..., events)); Filter over a page keeps the cursors (core ArrayFunctions.scala).
     t = history.ts
     page = history.q(
         q.filter_(
@@ -303,7 +303,7 @@ def test_given_an_events_page_when_selecting_inside_events_then_ts_action_and_do
 
 def test_given_index_with_values_when_walking_its_events_with_size_1_then_cursors_carry_data_and_are_accepted(fauna):
     # Renderable.scala: an events cursor over an index with values renders {ts, action, document, data};
-    # Parser.scala EventCursors accepts {ts, action, document, data} (note §5.5).
+    # core Parser.scala EventCursors accepts {ts, action, document, data}.
     fauna.collection(C)
     fauna.index("by_t_v", C, terms=[{"field": ["data", "t"]}], values=[{"field": ["data", "v"]}], active=True)
     fauna.create(C, {"t": "x", "v": 1}, doc_id="1")

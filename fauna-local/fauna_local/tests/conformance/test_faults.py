@@ -5,9 +5,10 @@ these tests check what the failure looks like on the wire and through the driver
 
 Sources: driver `faunadb/errors.py` FaunaError.raise_for_status_code (409 -> ContendedTransaction,
 500 -> InternalError, 503 -> UnavailableError, other statuses such as 429 -> UnexpectedError with no
-`.errors`), driver `tests/test_errors.py` (test_internal_error, test_unavailable_error); reference note §4
-(409 "contended transaction"; error envelope), §6 (x-txn-time always sent), §7 quirk 2 (the driver has no
-timeout of its own, so a stalled server must be bounded by the caller's timeout); Fauna v4 docs on HTTP
+`.errors`), driver `tests/test_errors.py` (test_internal_error, test_unavailable_error); core
+`ext/api/src/main/scala/api/fql1/APIResponse.scala` (error envelope) and `api/fql1/TMPEndpoint.scala`
+setHeaders (x-txn-time always sent); driver `client.py` (`_perform_request` passes no timeout, so a stalled
+server must be bounded by the caller's timeout); Fauna v4 docs on HTTP
 status codes (409: the transaction was aborted because of a concurrent modification, so nothing of it was
 committed); the issue (deterministic every-N injection; stalls hold no lock other clients need).
 """
@@ -31,7 +32,7 @@ C = "faulty"
     ids=["409", "500", "503"],
 )
 def test_given_injected_http_error_when_querying_through_driver_then_the_matching_exception(fauna, action, exc_type):
-    # driver errors.py raise_for_status_code; the body must be the {"errors": [...]} envelope (note §4),
+    # driver errors.py raise_for_status_code; the body must be the {"errors": [...]} envelope (core APIResponse.scala),
     # or the driver would raise UnexpectedError("Invalid JSON.") instead.
     fauna.server.set_faults(every=1, action=action)
     err = fauna.raises(q.to_micros(q.now()), exc_type)
@@ -41,7 +42,8 @@ def test_given_injected_http_error_when_querying_through_driver_then_the_matchin
 
 
 def test_given_injected_409_when_read_raw_then_contended_transaction_envelope(fauna):
-    # note §4: 409 -> code "contended transaction"; §6: x-txn-time on every response.
+    # driver errors.py: 409 -> ContendedTransaction, code "contended transaction"; core TMPEndpoint.scala
+    # setHeaders: x-txn-time on every response.
     fauna.server.set_faults(every=1, action="409")
     response = fauna.raw(q.to_micros(q.now()))
     assert response.status_code == 409
@@ -58,7 +60,7 @@ def test_given_injected_429_when_querying_through_driver_then_unexpected_error(f
 
 def test_given_a_write_answered_409_when_retried_after_clearing_then_it_was_not_committed(fauna):
     # A contended transaction is not committed (Fauna v4 docs, status 409: the transaction was aborted);
-    # one request = one transaction (note §8).
+    # one request = one transaction (core queries/WriteFunctionsSpec.scala "threads through transaction time").
     fauna.collection(C)
     fauna.server.set_faults(every=1, action="409")
     fauna.raises(q.create(q.ref(q.collection(C), "1"), {"data": {}}), ContendedTransaction)
@@ -91,7 +93,8 @@ def test_given_dropped_connection_when_querying_then_a_transport_error_not_a_han
 
 
 def test_given_stalled_server_when_client_has_a_short_timeout_then_it_times_out_and_server_recovers(fauna):
-    # note §7 quirk 2 / §9.15: the driver has no timeout of its own; the caller's timeout bounds a stall.
+    # driver client.py: the driver has no timeout of its own (`_perform_request` passes none); the caller's timeout
+    # bounds a stall.
     fauna.server.set_faults(every=1, action="stall", stall_seconds=3, limit=1)
     impatient = with_timeout(fauna.server.client(secret=SECRET, timeout=1), timeout=1)
     started = time.monotonic()

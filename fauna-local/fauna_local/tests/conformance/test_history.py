@@ -1,9 +1,9 @@
 """History retention and reading the past: history_days, At, Get(ref, ts), Now().
 
-Sources: reference note §5.6 (core `ext/repo/src/main/scala/Store.scala` qSetHistory: set history is read
-above MVT = now - history_days - 15 min, `doc/Collection.scala` MVTOffset; OSS default history_days = 0,
-`ext/fql/shared/src/main/scala/ast/SchemaItem.scala`; `null` = keep forever) and §5.7 (core
-`TimeFunctions.scala`: Now() is the snapshot time; `ast/EvalContext.scala`: At(future) is not an error);
+Sources: core `ext/repo/src/main/scala/Store.scala` qSetHistory (set history is read above
+MVT = now - history_days - 15 min) and `doc/Collection.scala` MVTOffset; core
+`ext/fql/shared/src/main/scala/ast/SchemaItem.scala` (OSS default history_days = 0; `null` = keep forever); core
+`TimeFunctions.scala` (Now() is the snapshot time); core `ast/EvalContext.scala` (At(future) is not an error);
 driver `tests/test_query.py::test_at`, `test_insert` (Get at an earlier ts sees the earlier version).
 The clock is moved with the local server's `advance_clock` instead of waiting.
 """
@@ -46,7 +46,8 @@ ABSENT = object()
 def test_given_collection_history_days_when_clock_advances_then_remove_events_vanish_after_retention(
     fauna, history_days, advance, visible
 ):
-    # note §5.6: MVT = now - history_days - 15 min; OSS default history_days = 0; null keeps history forever.
+    # core Store.scala qSetHistory, doc/Collection.scala MVTOffset, ast/SchemaItem.scala: MVT = now - history_days -
+    # 15 min; OSS default history_days = 0; null keeps history forever.
     params = {} if history_days is ABSENT else {"history_days": history_days}
     fauna.collection(C, **params)
     fauna.create(C, {}, doc_id="1")
@@ -60,7 +61,7 @@ def test_given_collection_history_days_when_clock_advances_then_remove_events_va
 
 
 def test_given_history_days_when_creating_collection_then_it_is_echoed(fauna):
-    # note §8 Rendering: collection = {ref, ts, history_days, name, ...}; Fauna v4 docs createcollection.
+    # Fauna v4 docs createcollection: collection = {ref, ts, history_days, name, ...}.
     created = fauna.collection(C, history_days=30)
     assert created["name"] == C
     assert created["history_days"] == 30
@@ -85,8 +86,8 @@ def test_given_updated_doc_when_reading_at_an_earlier_ts_then_the_old_version_is
 
 
 def test_given_deleted_doc_when_reading_before_the_delete_then_it_is_still_there(fauna):
-    # note §5.7: Get(ref, ts=before) / At(before, ...) still see a deleted doc within history; Get now -> 404,
-    # Exists -> false.
+    # driver test_query.py::test_insert, test_delete: Get(ref, ts=before) / At(before, ...) still see a deleted doc
+    # within history; Get now -> 404, Exists -> false.
     fauna.collection(C, history_days=30)
     created = fauna.create(C, {"n": 7}, doc_id="1")
     fauna.q(q.delete(ref(1)))
@@ -115,7 +116,7 @@ def test_given_a_ts_before_creation_when_getting_the_doc_then_404_instance_not_f
 
 
 def test_given_at_a_future_ts_when_reading_then_no_error_and_current_state(fauna):
-    # note §5.7 (core ast/EvalContext.scala): At(future) is not an error; it evaluates at the snapshot.
+    # core ast/EvalContext.scala: At(future) is not an error; it evaluates at the snapshot.
     fauna.collection(C)
     fauna.create(C, {"n": 1}, doc_id="1")
     future = fauna.q(q.to_micros(q.now())) + 365 * DAY * 1_000_000
@@ -123,13 +124,13 @@ def test_given_at_a_future_ts_when_reading_then_no_error_and_current_state(fauna
 
 
 def test_given_one_query_when_calling_now_twice_then_same_snapshot_time(fauna):
-    # note §5.7 (core TimeFunctions.scala): Now() is the transaction's snapshot time, fixed per query.
+    # core TimeFunctions.scala: Now() is the transaction's snapshot time, fixed per query.
     a, b = fauna.q([q.to_micros(q.now()), q.to_micros(q.now())])
     assert a == b
 
 
 def test_given_a_write_when_reading_now_in_the_same_query_then_now_is_not_after_the_commit_ts(fauna):
-    # note §5.7: Now() is the snapshot time, <= the commit ts in a write transaction; document ts is the
+    # core TimeFunctions.scala: Now() is the snapshot time, <= the commit ts in a write transaction; document ts is the
     # commit ts.
     fauna.collection(C)
     now, ts = fauna.q(
@@ -139,7 +140,7 @@ def test_given_a_write_when_reading_now_in_the_same_query_then_now_is_not_after_
 
 
 def test_given_clock_advanced_when_calling_now_then_it_moved_by_at_least_that_much(fauna):
-    # note §5.7: Now() is the snapshot time (which follows the server clock).
+    # core TimeFunctions.scala: Now() is the snapshot time (which follows the server clock).
     before = fauna.q(q.to_micros(q.now()))
     fauna.server.advance_clock(3600)
     after = fauna.q(q.to_micros(q.now()))

@@ -1,8 +1,8 @@
 """Paginate over Documents, Collections and Indexes: cursors, page sizes, order, snapshots.
 
 Sources: core `ext/model/src/main/scala/ast/functions/PaginateFunction.scala`, `ReadAdaptor.scala`,
-`ext/storage/src/main/scala/index/IndexTuple.scala`, `ext/atoms/src/main/scala/DocID.scala` (as summarised
-in reference note §5.1-5.2); driver `tests/test_query.py::test_paginate`; core
+`ext/storage/src/main/scala/index/IndexTuple.scala`, `ext/atoms/src/main/scala/DocID.scala`; driver
+`tests/test_query.py::test_paginate`; core
 `ext/api/src/test/scala/helpers/SetSpec.scala` (ascending/descending page walks);
 core `ext/api/src/test/scala/queries/BasicFunctionsSpec.scala` ("invalid refs on cursors");
 core `ext/api/src/test/scala/queries/IndexSpec.scala` ("paginates all indexes").
@@ -29,7 +29,7 @@ def three(fauna):
 
 
 def test_given_three_docs_when_first_page_of_size_1_then_after_is_first_ref_of_next_page_and_before_absent(three):
-    # note §5.1/§5.2 (PaginateFunction.scala, IndexTuple.scala): cursor = [Ref]; `after` = first element
+    # core PaginateFunction.scala, IndexTuple.scala: cursor = [Ref]; `after` = first element
     # of the next page; first page has no `before` key at all (never null).
     page = three.page(q.documents(q.collection(C)), size=1)
     assert page["data"] == [R(1)]
@@ -39,7 +39,8 @@ def test_given_three_docs_when_first_page_of_size_1_then_after_is_first_ref_of_n
 
 def test_given_after_cursor_when_paginating_then_after_is_inclusive_and_before_is_the_cursor_sent(three):
     # driver tests/test_query.py::test_paginate: page2 = paginate(after=page1["after"]) yields refs[1];
-    # note §5.1: after inclusive, the returned `before` on an ascending page is the cursor that was sent.
+    # core PaginateFunction.scala: after inclusive, the returned `before` on an ascending page is the cursor that was
+    # sent.
     page = three.page(q.documents(q.collection(C)), size=1, after=[R(2)])
     assert page["data"] == [R(2)]
     assert page["before"] == [R(2)]
@@ -47,7 +48,8 @@ def test_given_after_cursor_when_paginating_then_after_is_inclusive_and_before_i
 
 
 def test_given_last_page_when_paginating_then_after_key_is_absent_not_null(three):
-    # note §5.1 / §9.1: absent cursor = absent key; `"after": null` would make an `"after" in page` loop spin.
+    # core PaginateFunction.scala: absent cursor = absent key; `"after": null` would make an `"after" in page` loop
+    # spin.
     page = three.page(q.documents(q.collection(C)), size=1, after=[R(3)])
     assert page["data"] == [R(3)]
     assert "after" not in page
@@ -72,8 +74,9 @@ def test_given_a_cursor_loop_when_following_after_until_absent_then_every_doc_is
 
 
 def test_given_before_cursor_when_paginating_then_before_is_exclusive_and_data_stays_ascending(three):
-    # note §5.1: `before` is exclusive and `data` is always ascending; core EventSpec ("do not render the
-    # root ref"): on a page requested with `before`, the returned `after` is the cursor that was sent.
+    # core PaginateFunction.scala, helpers/SetSpec.scala: `before` is exclusive and `data` is always ascending; core
+    # EventSpec ("do not render the root ref"): on a page requested with `before`, the returned `after` is the cursor
+    # that was sent.
     page = three.page(q.documents(q.collection(C)), size=1, before=[R(3)])
     assert page["data"] == [R(2)]
     assert page["after"] == [R(3)]
@@ -102,7 +105,7 @@ def test_given_five_docs_when_walking_backwards_from_null_then_pages_cover_all_d
 
 
 def test_given_70_docs_when_size_not_given_then_page_holds_64(fauna):
-    # note §5.1: default page size 64 (fauna.repo.DefaultPageSize, core ext/repo/src/main/scala/package.scala).
+    # default page size 64 (fauna.repo.DefaultPageSize, core ext/repo/src/main/scala/package.scala).
     fauna.collection(C)
     fauna.create_many(C, [str(i) for i in range(1, 71)])
     page = fauna.page(q.documents(q.collection(C)))
@@ -111,13 +114,13 @@ def test_given_70_docs_when_size_not_given_then_page_holds_64(fauna):
 
 
 def test_given_size_above_max_when_paginating_then_it_is_capped_not_rejected(three):
-    # note §5.1: ReadAdaptor.MaxPageSize = 100_000; larger values are silently capped (no error).
+    # core ReadAdaptor.MaxPageSize = 100_000; larger values are silently capped (no error).
     page = three.page(q.documents(q.collection(C)), size=250000)
     assert page == {"data": [R(1), R(2), R(3)]}
 
 
 def test_given_size_0_with_after_cursor_when_paginating_then_no_data_and_the_cursor_is_returned(three):
-    # note §5.1 (PaginateFunction.scala): size 0 returns the passed cursor as the next cursor.
+    # core PaginateFunction.scala: size 0 returns the passed cursor as the next cursor.
     page = three.page(q.documents(q.collection(C)), size=0, after=[R(2)])
     assert page["data"] == []
     assert page["after"] == [R(2)]
@@ -132,7 +135,7 @@ def test_given_size_0_with_after_cursor_when_paginating_then_no_data_and_the_cur
     ids=["9<10<100", "long-ids"],
 )
 def test_given_numeric_ids_when_paginating_documents_then_order_is_numeric_not_lexicographic(fauna, ids, expected):
-    # note §5.2: DocID.compare on subID.toLong (core ext/atoms/src/main/scala/DocID.scala).
+    # DocID.compare on subID.toLong (core ext/atoms/src/main/scala/DocID.scala).
     fauna.collection(C)
     for i in ids:  # separate transactions, created out of order
         fauna.create(C, {}, doc_id=i)
@@ -140,7 +143,7 @@ def test_given_numeric_ids_when_paginating_documents_then_order_is_numeric_not_l
 
 
 def test_given_deleted_doc_when_paginating_documents_then_it_is_gone(three):
-    # note §5.7: a deleted document leaves Documents and every index.
+    # a deleted document leaves Documents and every index (driver test_query.py::test_delete: Exists -> false).
     three.q(q.delete(q.ref(q.collection(C), "2")))
     assert three.all_of(q.documents(q.collection(C))) == [R(1), R(3)]
 
@@ -156,7 +159,7 @@ def test_given_paginate_ts_when_reading_then_the_set_is_seen_as_of_that_time(fau
 
 
 def test_given_map_over_a_page_when_evaluated_then_cursors_are_kept_and_only_data_is_transformed(three):
-    # note §5.1 (core ArrayFunctions.scala): Map over a page keeps before/after.
+    # core ArrayFunctions.scala: Map over a page keeps before/after.
     page = three.q(
         q.map_(
             q.lambda_("r", q.select(["data", "i"], q.get(q.var("r")))),
@@ -167,7 +170,7 @@ def test_given_map_over_a_page_when_evaluated_then_cursors_are_kept_and_only_dat
 
 
 def test_given_filter_rejecting_all_when_evaluated_then_data_is_empty_and_after_is_kept(three):
-    # note §5.1: a filtered page can have empty `data` and still an `after`.
+    # core ArrayFunctions.scala: a filtered page can have empty `data` and still an `after`.
     page = three.q(
         q.filter_(
             q.lambda_("r", q.equals(q.select(["id"], q.var("r")), "nope")),
@@ -186,7 +189,7 @@ def test_given_sources_true_when_paginating_then_each_element_names_its_source_s
 
 
 def test_given_unknown_paginate_argument_when_queried_then_400_invalid_expression(three):
-    # note §5.1 (Parser.scala key sets): anything but after|before|cursor, ts, size, events, sources -> 400
+    # core ast/Parser.scala key sets: anything but after|before|cursor, ts, size, events, sources -> 400
     # invalid expression.
     from faunadb.objects import _Expr
 
@@ -204,7 +207,7 @@ def test_given_cursor_naming_undefined_collection_when_paginating_then_400_inval
 
 
 def test_given_collections_created_out_of_alphabetical_order_when_paginating_then_creation_order(fauna):
-    # note §5.2: Collections()/Indexes() page in internal-ID order = creation order (WriteAdaptor
+    # Collections()/Indexes() page in internal-ID order = creation order (WriteAdaptor
     # nextSequentialID); cursor [Ref(name, Ref("collections"))].
     for name in ["zeta", "alpha", "mid"]:
         fauna.collection(name)

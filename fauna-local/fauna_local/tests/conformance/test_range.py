@@ -1,6 +1,6 @@
 """Range over index sets: element and cursor shapes, inclusive prefix bounds, ordering, index maintenance.
 
-Sources: reference note §5.3 (core `ext/model/src/main/scala/set/RangeSet.scala` compareCursors,
+Sources: core `ext/model/src/main/scala/set/RangeSet.scala` compareCursors,
 `ast/Expression.scala` fromIndexTerms, `ast/Parser.scala` CursorParser.parseArray: a prefix lower bound
 floors to (Epoch, MinDocID), a prefix upper bound ceils to (MaxMicros, MaxDocID)); driver
 `tests/test_query.py::test_range` (scalar bounds); core `ext/api/src/test/scala/queries/IndexSpec.scala`.
@@ -36,7 +36,8 @@ def _three_separate(fauna):
 
 
 def test_given_ts_ref_index_when_paginating_range_then_elements_are_ts_ref_pairs_and_cursor_is_ts_ref_ref(ts_index):
-    # note §5.3: element = covered values as an array [ts, Ref]; cursor = values + doc ref = [ts, Ref, Ref].
+    # core ast/Expression.scala fromIndexTerms, IndexTuple.scala: element = covered values as an array [ts, Ref];
+    # cursor = values + doc ref = [ts, Ref, Ref].
     t1, t2, t3 = _three_separate(ts_index)
     page = ts_index.page(_range([], []), size=1)
     assert page["data"] == [[t1, R(1)]]
@@ -49,27 +50,28 @@ def test_given_ts_ref_index_when_paginating_range_then_elements_are_ts_ref_pairs
 
 
 def test_given_prefix_lower_bound_when_ranging_then_bound_is_inclusive(ts_index):
-    # note §5.3 / RangeSet.scala: lower `[ts]` includes every tuple starting with ts.
+    # core RangeSet.scala compareCursors: lower `[ts]` includes every tuple starting with ts.
     t1, t2, t3 = _three_separate(ts_index)
     assert ts_index.all_of(_range([t2], [])) == [[t2, R(2)], [t3, R(3)]]
 
 
 def test_given_prefix_upper_bound_when_ranging_then_bound_is_inclusive(ts_index):
-    # note §5.3: bounds inclusive on both ends; an upper prefix [ts] ceils to (ts, MaxDocID).
+    # core RangeSet.scala compareCursors, Parser.scala parseArray: bounds inclusive on both ends; an upper prefix [ts]
+    # ceils to (ts, MaxDocID).
     t1, t2, t3 = _three_separate(ts_index)
     assert ts_index.all_of(_range([], [t2])) == [[t1, R(1)], [t2, R(2)]]
     assert ts_index.all_of(_range([t2], [t2])) == [[t2, R(2)]]
 
 
 def test_given_empty_bounds_when_ranging_then_unbounded(ts_index):
-    # note §5.3: `[]` is unbounded.
+    # core RangeSet.scala: `[]` is unbounded.
     t1, t2, t3 = _three_separate(ts_index)
     assert ts_index.all_of(_range([], [])) == [[t1, R(1)], [t2, R(2)], [t3, R(3)]]
 
 
 def test_given_same_ts_docs_when_ranging_then_ties_break_by_numeric_ref_and_ts_ref_bounds_are_exact(ts_index):
-    # note §5.3: docs written in one transaction share ts and are ordered by ref; §5.2 ref order is numeric
-    # (DocID.scala); `[ts, Ref]` bound includes exactly that ref (inclusive both ends).
+    # docs written in one transaction share ts and are ordered by ref (core IndexTuple.scala); ref order is
+    # numeric (DocID.scala); `[ts, Ref]` bound includes exactly that ref (inclusive both ends).
     created = ts_index.create_many(C, ["30", "4", "200"])
     ts = created["ts"]
     all_rows = ts_index.all_of(_range([], []))
@@ -79,7 +81,8 @@ def test_given_same_ts_docs_when_ranging_then_ties_break_by_numeric_ref_and_ts_r
 
 
 def test_given_one_transaction_when_creating_several_docs_then_all_share_one_ts(ts_index):
-    # note §8 "Transactions": one request = one transaction with one timestamp shared by all its writes.
+    # core queries/WriteFunctionsSpec.scala "threads through transaction time": one request = one transaction with one
+    # timestamp shared by all its writes.
     result = ts_index.q(
         q.do(
             q.create(q.ref(q.collection(C), "1"), {"data": {}}),
@@ -91,7 +94,7 @@ def test_given_one_transaction_when_creating_several_docs_then_all_share_one_ts(
 
 
 def test_given_updated_doc_when_ranging_then_its_entry_moved_to_the_new_ts(ts_index):
-    # note §5.3: an update changes ts: [oldTs, ref] removed, [newTs, ref] added (core IndexSpec "multiple
+    # an update changes ts: [oldTs, ref] removed, [newTs, ref] added (core IndexSpec "multiple
     # modifications to single doc": add v1, remove v1, add v2).
     t1, t2, t3 = _three_separate(ts_index)
     t1_new = ts_index.q(q.update(q.ref(q.collection(C), "1"), {"data": {"n": 10}}))["ts"]
@@ -101,14 +104,15 @@ def test_given_updated_doc_when_ranging_then_its_entry_moved_to_the_new_ts(ts_in
 
 
 def test_given_deleted_doc_when_ranging_then_its_entry_is_gone(ts_index):
-    # note §5.3: deletes remove the entry, Range never shows deletions.
+    # deletes remove the entry, Range never shows deletions.
     t1, t2, t3 = _three_separate(ts_index)
     ts_index.q(q.delete(q.ref(q.collection(C), "2")))
     assert ts_index.all_of(_range([], [])) == [[t1, R(1)], [t3, R(3)]]
 
 
 def test_given_size_1_when_walking_a_range_with_after_cursors_then_every_row_once(ts_index):
-    # note §5.1: after inclusive = first element of the next page; walking with size 1 sees each row once.
+    # core PaginateFunction.scala: after inclusive = first element of the next page; walking with size 1 sees each row
+    # once.
     rows = [[ts, R(i)] for i, ts in zip((1, 2, 3), _three_separate(ts_index))]
     seen, cursor = [], None
     for _ in range(10):
@@ -125,7 +129,7 @@ def test_given_size_1_when_walking_a_range_with_after_cursors_then_every_row_onc
 
 def test_given_scalar_value_index_when_ranging_with_scalar_bounds_then_inclusive_scalars(fauna):
     # driver tests/test_query.py::test_range: values 1..19; range(m,3,8) -> [3..8]; (17,18) -> [17,18];
-    # (19,0) -> []. Single-value elements are scalars (note §5.3).
+    # (19,0) -> []. Single-value elements are scalars (core Expression.scala fromIndexTerms).
     fauna.collection("range_test")
     fauna.index("range_idx", "range_test", values=[{"field": ["data", "value"]}], active=True)
     fauna.q(q.do(*[q.create(q.collection("range_test"), {"data": {"value": x}}) for x in range(1, 20)]))
@@ -166,7 +170,8 @@ def test_given_term_index_when_matching_then_only_docs_with_that_term_in_ref_ord
 
 
 def test_given_single_value_ts_index_when_paginating_then_scalar_elements_and_ts_ref_cursor(fauna):
-    # note §5.3: one covered value -> scalar elements; cursor = values :+ doc ref (IndexTuple.scala) = [ts, Ref].
+    # core Expression.scala fromIndexTerms: one covered value -> scalar elements; cursor = values :+ doc ref
+    # (IndexTuple.scala) = [ts, Ref].
     fauna.collection(C)
     fauna.index("ts_only", C, values=[{"field": "ts"}])
     t1, t2, t3 = _three_separate(fauna)
@@ -176,7 +181,8 @@ def test_given_single_value_ts_index_when_paginating_then_scalar_elements_and_ts
 
 
 def test_given_two_value_index_when_ranging_with_scalar_bounds_then_prefix_inclusive(fauna):
-    # note §5.3: a scalar bound is a one-element prefix; inclusive on both ends over [n, ref] tuples.
+    # driver test_query.py::test_range, core RangeSet.scala: a scalar bound is a one-element prefix; inclusive on both
+    # ends over [n, ref] tuples.
     fauna.collection(C)
     fauna.index("by_n_ref", C, values=[{"field": ["data", "n"]}, {"field": "ref"}])
     fauna.q(q.do(*[q.create(q.ref(q.collection(C), str(i)), {"data": {"n": i % 4}}) for i in range(1, 9)]))
@@ -208,7 +214,8 @@ def test_given_match_sets_when_get_and_exists_then_first_element_or_404_set_not_
 
 
 def test_given_five_rows_at_one_ts_when_walking_the_range_in_pages_of_2_then_each_row_once(ts_index):
-    # note §5.3: cursor [ts, Ref, Ref] distinguishes rows sharing a ts; after inclusive (§5.1).
+    # core IndexTuple.scala: cursor [ts, Ref, Ref] distinguishes rows sharing a ts; after inclusive
+    # (PaginateFunction.scala).
     ts = ts_index.create_many(C, ["50", "10", "40", "20", "30"])["ts"]
     seen, cursor = [], None
     for _ in range(10):
@@ -241,8 +248,8 @@ def test_given_driver_page_iterator_when_iterating_a_match_set_then_all_refs_in_
 
 
 def test_given_range_page_when_mapped_with_a_destructuring_lambda_then_documents_for_each_row(ts_index):
-    # note §5.3: Range elements over [ts, ref] are [ts, Ref] pairs (hence a two-name lambda or Select(1, x));
-    # Map over a page keeps the cursors (§5.1).
+    # core Expression.scala fromIndexTerms: Range elements over [ts, ref] are [ts, Ref] pairs (hence a two-name
+    # lambda or Select(1, x)); Map over a page keeps the cursors (core ArrayFunctions.scala).
     t1, t2, t3 = _three_separate(ts_index)
     page = ts_index.q(
         q.map_(
@@ -276,7 +283,8 @@ def test_given_partly_null_terms_on_a_two_term_index_when_matching_then_included
 
 def test_given_at_a_past_ts_when_ranging_then_the_index_is_read_as_it_was(ts_index):
     # Fauna v4 docs functions/at (reads inside At see the database, indexes included, as of that time);
-    # note §5.3: an update moves the entry, a delete removes it -- but not in the past.
+    # an update moves the entry (core queries/IndexSpec.scala "multiple modifications to single doc"), a delete
+    # removes it -- but not in the past.
     t1, t2, t3 = _three_separate(ts_index)
     t1_new = ts_index.q(q.update(q.ref(q.collection(C), "1"), {"data": {"n": 10}}))["ts"]
     ts_index.q(q.delete(q.ref(q.collection(C), "2")))

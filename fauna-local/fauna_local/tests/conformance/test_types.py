@@ -1,6 +1,6 @@
 """Tagged values in both directions: @ref, @ts, @date, @bytes, @set, @query, @obj.
 
-Sources: reference note §3 (driver `faunadb/_json.py`), core `ext/model/src/main/scala/Renderable.scala`
+Sources: driver `faunadb/_json.py`, core `ext/model/src/main/scala/Renderable.scala`
 (writeRef: {"@ref": {id, collection, database}}; writeTime: Timestamp.toString = Java Instant.toString,
 which trims trailing zero groups, core `ext/lang/src/main/scala/Timestamp.scala`; writeBytes:
 Base64.encodeStandardAscii; ObjectL with an "@" key is wrapped in {"@obj": ...}); core
@@ -46,7 +46,8 @@ def test_given_native_ref_constructors_when_evaluated_then_refs_to_native_collec
 
 def test_given_a_document_when_read_raw_then_ref_is_nested_with_collection_keys(typed):
     # Renderable.scala writeRef (API >= 2.7): {"@ref": {"id", "collection": {"@ref": ...}}}; native
-    # collections render as {"@ref": {"id": "collections"}}; note §8 document = {ref, ts, data}.
+    # collections render as {"@ref": {"id": "collections"}}; driver test_query.py::test_create: document = {ref, ts,
+    # data}.
     typed.create(C, {"a": 1}, doc_id="42")
     body = resource(typed.raw(q.get(ref(42))))
     assert body["ref"] == {"@ref": {"id": "42", "collection": {"@ref": {"id": C, "collection": {"@ref": {"id": "collections"}}}}}}
@@ -64,13 +65,15 @@ def test_given_a_document_when_read_raw_then_ref_is_nested_with_collection_keys(
     ids=["literal", "constructor"],
 )
 def test_given_each_ref_shape_when_getting_a_document_then_it_resolves(typed, wire_ref):
-    # note §2: a ref reaches the server as the literal @ref object or the ref constructor; accept both.
+    # driver query.py / _json.py: a ref reaches the server as the literal @ref object or the ref constructor;
+    # accept both.
     typed.create(C, {"k": "v"}, doc_id="7")
     assert typed.q(q.select(["data", "k"], q.get(_Expr(wire_ref)))) == "v"
 
 
 def test_given_legacy_string_ref_when_checking_existence_then_it_resolves(typed):
-    # note §2: the legacy string form {"@ref": "classes/x"} (Parser.scala: LegacyRefParser) is accepted.
+    # driver query.py ref("classes/x"): the legacy string form {"@ref": "classes/x"} (Parser.scala: LegacyRefParser)
+    # is accepted.
     assert typed.q(q.exists(_Expr({"@ref": "classes/" + C}))) is True
 
 
@@ -86,7 +89,7 @@ def test_given_legacy_string_ref_when_checking_existence_then_it_resolves(typed)
     ids=["nanos", "millis-trailing-zero", "micros", "zero-fraction", "offset-normalised-to-utc"],
 )
 def test_given_time_strings_when_rendered_then_instant_to_string_form(fauna, text, rendered):
-    # driver test_query.py::test_time (nanoseconds kept); note §3: Instant.toString trims trailing zero
+    # driver test_query.py::test_time (nanoseconds kept); core Timestamp.scala: Instant.toString trims trailing zero
     # groups (…05Z, …05.120Z, …05.123456Z) and renders UTC ("Z"), so an offset input is normalised.
     assert resource(fauna.raw(q.time(text))) == {"@ts": rendered}
     assert fauna.q(q.time(text)) == FaunaTime(rendered)
@@ -106,7 +109,7 @@ def test_given_date_when_evaluated_then_python_date(fauna):
 
 
 def test_given_typed_values_in_a_document_when_read_back_then_each_round_trips(typed):
-    # note §2 (driver serialisation of datetime/date/bytes) and §3 (decoding).
+    # driver _json.py: serialisation of datetime/date/bytes (to_json) and decoding (_parse_json_hook).
     when = FaunaTime("2020-01-01T00:00:00.123456789Z")
     data = {
         "when": when,
@@ -114,7 +117,7 @@ def test_given_typed_values_in_a_document_when_read_back_then_each_round_trips(t
         "d": date(2020, 1, 2),
         "b": bytearray(b"\x01\x02\x03"),
         "r": doc_ref(C, 1),
-        "nested": {"list": [1, "two", None, True, 2.5]},
+        "nested": {"list": [1, "two", True, 2.5]},
     }
     typed.create(C, data, doc_id="1")
     got = typed.q(q.get(ref(1)))["data"]
@@ -123,12 +126,12 @@ def test_given_typed_values_in_a_document_when_read_back_then_each_round_trips(t
     assert got["d"] == date(2020, 1, 2)
     assert got["b"] == bytearray(b"\x01\x02\x03")
     assert got["r"] == doc_ref(C, 1)
-    assert got["nested"] == {"list": [1, "two", None, True, 2.5]}
+    assert got["nested"] == {"list": [1, "two", True, 2.5]}
 
 
 def test_given_bytes_needing_plus_and_slash_when_read_raw_then_standard_base64(typed):
     # Renderable.scala writeBytes: Base64.encodeStandardAscii (the driver sends URL-safe base64 and its
-    # decoder accepts the standard alphabet, note §3).
+    # decoder accepts the standard alphabet, core Renderable.scala writeBytes).
     raw_bytes = b"\xfb\xff\xbf\xfe"
     typed.create(C, {"b": bytearray(raw_bytes)}, doc_id="1")
     body = resource(typed.raw(q.select(["data", "b"], q.get(ref(1)))))
@@ -138,7 +141,7 @@ def test_given_bytes_needing_plus_and_slash_when_read_raw_then_standard_base64(t
 
 def test_given_at_keyed_object_in_a_document_when_read_raw_then_wrapped_in_obj(typed):
     # Renderable.scala ObjectL / RenderDataSwitch: an object with a key starting with "@" is wrapped in
-    # {"@obj": ...}; the driver unwraps it (note §3).
+    # {"@obj": ...}; the driver unwraps it (driver _json.py _parse_json_hook).
     typed.create(C, {"@foo": 1, "n": {"@bar": 2}, "plain": {"x": 1}}, doc_id="1")
     body = resource(typed.raw(q.select("data", q.get(ref(1)))))
     assert body == {"@obj": {"@foo": 1, "n": {"@obj": {"@bar": 2}}, "plain": {"x": 1}}}
@@ -163,7 +166,7 @@ def test_given_obj_escape_in_a_query_when_evaluated_then_literal_object_comes_ba
     ids=["int", "string", "null", "bool", "array"],
 )
 def test_given_scalar_results_when_read_raw_then_wrapped_in_resource(fauna, expr, expected):
-    # note §1/§8: the success envelope is {"resource": X}, scalars included.
+    # driver client.py: the success envelope is {"resource": X}, scalars included (test_errors.py::test_resource_error).
     response = fauna.raw(expr)
     assert response.status_code == 200
     assert json.loads(response.content) == {"resource": expected}
@@ -187,7 +190,7 @@ def test_given_set_ref_when_selecting_inside_it_then_its_parts(typed):
 
 
 def test_given_a_set_ref_sent_back_when_paginated_then_it_is_the_same_set(typed):
-    # note §3: {"@set": ...} decodes to SetRef and the driver sends it back as {"@set": ...}.
+    # driver _json.py: {"@set": ...} decodes to SetRef and the driver sends it back as {"@set": ...}.
     typed.create(C, {}, doc_id="1")
     set_ref = typed.q(q.documents(q.collection(C)))
     assert typed.q(q.paginate(set_ref)) == {"data": [doc_ref(C, 1)]}
@@ -202,12 +205,12 @@ def test_given_query_lambda_when_echoed_then_same_query_value(fauna):
 
 @pytest.mark.parametrize(
     "value",
-    [2**63 - 1, -(2**63), -5, 0, 1.0, 2.5, -0.125, "unicode: ünïcødé ✓ 𝄞", "", [], {}, {"nested": [{"a": [1, {"b": None}]}]}],
+    [2**63 - 1, -(2**63), -5, 0, 1.0, 2.5, -0.125, "unicode: ünïcødé ✓ 𝄞", "", [], {}, {"nested": [{"a": [1, {"b": 2}]}]}],
     ids=["int64-max", "int64-min", "neg", "zero", "float-1.0", "float", "neg-float", "unicode", "empty-str", "empty-list", "empty-obj", "nested"],
 )
 def test_given_plain_json_values_when_stored_and_read_then_identical_including_int_vs_float(typed, value):
     # Fauna v4 docs learn/understanding/types: numbers are 64-bit signed integers or doubles (distinct);
-    # strings, arrays, objects and null are JSON's own.
+    # strings, arrays and objects are JSON's own (a stored null is dropped, see test_nulls).
     typed.create(C, {"v": value}, doc_id="1")
     got = typed.q(q.select(["data", "v"], q.get(ref(1))))
     assert got == value

@@ -1,12 +1,12 @@
 """The wire protocol through a raw HTTP client: envelopes, status codes, headers, /ping, bad input.
 
-Sources: reference note §1 (transport; core `ext/api/src/main/scala/api/fql1/FQL1Routes.scala`: creates
-return 201), §4 (error envelope; core `ext/model/src/main/scala/ast/Error.scala`: InvalidJSON and
-QueryNotFound have code "invalid expression" at the root position, Renderable.scala: "No query
-provided."), §6 (response headers, core `api/fql1/TMPEndpoint.scala`, `ext/net/src/main/scala/http/
-HTTPHeaders.scala`; /ping, core `api/fql1/UtilRoutes.scala`, fauna/dashboard#294); driver
-`tests/test_client.py` (test_ping, test_last_txn_time); Fauna v4 docs learn/understanding/limits (query
-size 16 MB, document size 8 MB).
+Sources: driver `faunadb/client.py` (transport); core `ext/api/src/main/scala/api/fql1/FQL1Routes.scala`
+(creates return 201); core `ext/api/src/main/scala/api/fql1/APIResponse.scala` (error envelope); core
+`ext/model/src/main/scala/ast/Error.scala` (InvalidJSON and QueryNotFound have code "invalid expression" at the
+root position) and `Renderable.scala` ("No query provided."); response headers, core
+`api/fql1/TMPEndpoint.scala` setHeaders, `ext/net/src/main/scala/http/HTTPHeaders.scala`; /ping, core
+`api/fql1/UtilRoutes.scala`, fauna/dashboard#294; driver `tests/test_client.py` (test_ping,
+test_last_txn_time); Fauna v4 docs learn/understanding/limits (query size 16 MB, document size 8 MB).
 """
 
 import json
@@ -51,7 +51,7 @@ def alive(fauna):
 
 
 def test_given_create_when_posted_raw_then_201_and_reads_and_updates_are_200(fauna):
-    # note §1/§9.12 (FQL1Routes.scala, VersionL(_, isNew=true)): a newly created document -> 201.
+    # core FQL1Routes.scala (VersionL(_, isNew=true)): a newly created document -> 201.
     response = fauna.raw(q.create_collection({"name": C}))
     assert response.status_code == 201
     created = fauna.raw(q.create(ref(1), {"data": {"a": 1}}))
@@ -62,7 +62,7 @@ def test_given_create_when_posted_raw_then_201_and_reads_and_updates_are_200(fau
 
 
 def test_given_create_wrapped_in_select_when_posted_then_200_because_the_result_is_not_the_new_doc(fauna):
-    # note §8: 201 only "when the top-level result is a newly created document".
+    # core FQL1Routes.scala: 201 only when the top-level result is a newly created document (VersionL isNew).
     fauna.collection(C)
     response = fauna.raw(q.select(["data", "a"], q.create(ref(1), {"data": {"a": 1}})))
     assert response.status_code == 200
@@ -70,7 +70,7 @@ def test_given_create_wrapped_in_select_when_posted_then_200_because_the_result_
 
 
 def test_given_an_error_when_posted_raw_then_errors_envelope_with_position_code_description(fauna):
-    # note §4 (APIResponse.scala QueryErrorResponse): {"errors": [{"position", "code", "description"}]}.
+    # core APIResponse.scala QueryErrorResponse: {"errors": [{"position", "code", "description"}]}.
     response = fauna.raw(q.get(q.index("nope")))
     assert response.status_code == 400
     errors = body_of(response)["errors"]
@@ -104,7 +104,8 @@ def test_given_empty_body_when_posted_then_400_no_query_provided(fauna):
 
 
 def test_given_unknown_function_when_posted_raw_then_400_and_the_server_keeps_serving(fauna):
-    # note §4: unknown form -> 400 invalid expression; the issue: bad input never takes the server down.
+    # driver tests/test_errors.py::test_invalid_expression: unknown form -> 400 invalid expression; bad input never
+    # takes the server down.
     response = fauna.raw(body=b'{"no_such_function": [1, 2, 3]}')
     assert response.status_code == 400
     assert body_of(response)["errors"][0]["code"] == "invalid expression"
@@ -147,7 +148,7 @@ def test_given_a_document_over_8mb_in_a_query_under_16mb_when_created_then_rejec
 
 
 def test_given_200_nested_arrays_when_posted_then_evaluated_element_wise(fauna):
-    # note §2: a JSON array is evaluated element-wise (to any depth).
+    # core ast/Parser.scala: a JSON array is evaluated element-wise (to any depth).
     value = 1
     for _ in range(200):
         value = [value]
@@ -176,7 +177,8 @@ def test_given_pathologically_deep_nesting_when_posted_then_a_400_not_a_crash(fa
 
 
 def test_given_a_query_when_answered_then_x_txn_time_and_metrics_headers_are_sent(fauna):
-    # note §6: always x-txn-time (µs) and x-faunadb-build; unless 401/500 the query-metrics headers.
+    # core api/fql1/TMPEndpoint.scala setHeaders, api/Application.scala: always x-txn-time (µs) and
+    # x-faunadb-build; unless 401/500 the query-metrics headers.
     ok = fauna.raw(q.to_micros(q.now()))
     assert ok.status_code == 200
     assert int(ok.headers["x-txn-time"]) > 0
@@ -191,15 +193,17 @@ def test_given_a_query_when_answered_then_x_txn_time_and_metrics_headers_are_sen
 
 
 def test_given_a_write_when_answered_then_x_txn_time_equals_the_document_ts(fauna):
-    # note §5.7: document ts and X-Txn-Time are the commit ts.
+    # document ts and X-Txn-Time are the commit ts (core queries/WriteFunctionsSpec.scala "threads through
+    # transaction time"; TMPEndpoint.scala setHeaders).
     fauna.collection(C)
     response = fauna.raw(q.create(ref(1), {"data": {}}))
     assert int(response.headers["x-txn-time"]) == body_of(response)["resource"]["ts"]
 
 
 def test_given_401_when_answered_then_www_authenticate_and_no_metrics_headers(fauna):
-    # note §4/§6: 401 -> WWW-Authenticate: Basic realm="Unauthorized", code "unauthorized", description
-    # "Unauthorized", no position (transport-level ErrorResponse); metrics headers are not sent on 401.
+    # core api/Application.scala ErrorResponse, TMPEndpoint.scala setHeaders: 401 -> WWW-Authenticate: Basic
+    # realm="Unauthorized", code "unauthorized", description "Unauthorized", no position (transport-level
+    # ErrorResponse); metrics headers are not sent on 401.
     response = fauna.raw(q.to_micros(q.now()), secret="wrong-secret")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Basic realm="Unauthorized"'
@@ -211,7 +215,8 @@ def test_given_401_when_answered_then_www_authenticate_and_no_metrics_headers(fa
 
 
 def test_given_x_last_seen_txn_header_when_querying_then_tolerated(fauna):
-    # note §1/§8: parse but need not honour X-Last-Seen-Txn (the driver sends it after every response).
+    # parse but need not honour X-Last-Seen-Txn (driver client.py sends it after every response,
+    # tests/test_client.py::test_last_txn_time).
     now = int(fauna.raw(q.to_micros(q.now())).headers["x-txn-time"])
     for value in [str(now), str(now + 10**12), "0"]:
         response = fauna.raw(q.to_micros(q.now()), headers={"X-Last-Seen-Txn": value})
@@ -229,7 +234,7 @@ def test_given_driver_query_when_answered_then_last_txn_time_follows_x_txn_time(
 
 
 def test_given_no_api_version_header_when_querying_then_the_query_still_succeeds(fauna):
-    # note §1: a missing X-FaunaDB-API-Version is not an error (the server picks a default version,
+    # a missing X-FaunaDB-API-Version is not an error (the server picks a default version,
     # core ext/atoms/src/main/scala/APIVersion.scala).
     response = fauna.raw(q.to_micros(q.now()), version_header=False)
     assert response.status_code == 200
@@ -242,7 +247,7 @@ def test_given_no_api_version_header_when_querying_then_the_query_still_succeeds
     ids=["plain-json", "text-plain", "missing"],
 )
 def test_given_other_content_types_when_querying_then_the_json_body_is_still_read(fauna, content_type):
-    # note §1: Content-Type is informational; the body is the JSON expression.
+    # Content-Type is informational; the body is the JSON expression.
     headers = {} if content_type is None else {"Content-Type": content_type}
     raw_headers = {"Authorization": "Bearer " + SECRET, "X-FaunaDB-API-Version": "4", **headers}
     response = requests.post(fauna.server.endpoint + "/", data=b'"hello"', headers=raw_headers, timeout=HTTP_TIMEOUT)
@@ -259,14 +264,14 @@ def test_given_other_content_types_when_querying_then_the_json_body_is_still_rea
     ids=["default", "node", "read", "all"],
 )
 def test_given_ping_without_auth_when_called_then_200_scope_is_ok(fauna, query, expected):
-    # note §6 (UtilRoutes.scala): GET /ping needs no auth, {"resource": "Scope <scope> is OK"}, default write.
+    # core api/fql1/UtilRoutes.scala: GET /ping needs no auth, {"resource": "Scope <scope> is OK"}, default write.
     response = requests.get(fauna.server.endpoint + "/ping" + query, timeout=HTTP_TIMEOUT)
     assert response.status_code == 200
     assert body_of(response) == {"resource": expected}
 
 
 def test_given_ping_with_a_body_and_head_when_called_then_200(fauna):
-    # note §1: the driver's ping sends the body `null` (Content-Length 4); HEAD /ping is served too.
+    # driver client.py ping sends the body `null` (Content-Length 4); HEAD /ping is served too.
     with_body = requests.get(fauna.server.endpoint + "/ping", data=b"null", timeout=HTTP_TIMEOUT)
     assert with_body.status_code == 200
     head = requests.head(fauna.server.endpoint + "/ping", timeout=HTTP_TIMEOUT)
@@ -347,21 +352,23 @@ def test_given_parallel_clients_when_creating_documents_then_all_are_stored(faun
     ids=["query-timeout", "tags", "traceparent", "driver-env"],
 )
 def test_given_optional_driver_headers_when_querying_then_tolerated(fauna, headers):
-    # note §1: X-Query-Timeout, x-fauna-tags and traceparent are sent only if configured; the server parses
-    # them but need not honour them (§8).
+    # driver client.py sends X-Query-Timeout, x-fauna-tags and traceparent only if configured (tests/test_client.py
+    # test_tags_header, test_traceparent_header); the server parses them but need not honour them.
     response = fauna.raw(q.to_micros(q.now()), headers=headers)
     assert response.status_code == 200
 
 
 def test_given_metrics_headers_when_read_then_non_negative_integers(fauna):
-    # note §6 (HTTPHeaders.scala): the query-metrics headers are counters (ops, bytes, ms, retries).
+    # core ext/net/src/main/scala/http/HTTPHeaders.scala, TMPEndpoint.scala setHeaders: the query-metrics headers are
+    # counters (ops, bytes, ms, retries).
     response = fauna.raw(q.to_micros(q.now()))
     for name in METRICS_HEADERS:
         assert int(response.headers[name]) >= 0, name
 
 
 def test_given_create_as_the_result_of_let_when_posted_then_201(fauna):
-    # note §8: 201 when the top-level result is a newly created document (whatever form produced it).
+    # core FQL1Routes.scala (VersionL isNew): 201 when the top-level result is a newly created document (whatever form
+    # produced it).
     fauna.collection(C)
     response = fauna.raw(q.let({"x": 1}, q.create(ref(1), {"data": {}})))
     assert response.status_code == 201
@@ -373,6 +380,6 @@ def test_given_create_as_the_result_of_let_when_posted_then_201(fauna):
     ids=["database", "index"],
 )
 def test_given_schema_creates_when_posted_then_201(fauna, expr):
-    # note §1 (FQL1Routes.scala VersionL isNew -> 201); core api/IndexSpec.scala: index creation responds Created.
+    # core FQL1Routes.scala (VersionL isNew -> 201); core api/IndexSpec.scala: index creation responds Created.
     fauna.collection(C)
     assert fauna.raw(expr).status_code == 201

@@ -4,7 +4,8 @@ Sources: driver `tests/test_query.py` (test_create, test_get, test_update, test_
 test_do, test_create_collection, test_create_index, test_new_id); core
 `ext/api/src/test/scala/queries/IndexSpec.scala` ("creates an index": exact index document), core
 `api/IndexSpec.scala` ("validates terms / path": field specs echoed as given, extra keys masked);
-core `queries/BasicFunctionsSpec.scala` ("makes refs" with NewID); reference note §5.4 and §8;
+core `queries/BasicFunctionsSpec.scala` ("makes refs" with NewID); core `doc/Index.scala`
+(BuildSyncSize, DefaultData); core `queries/WriteFunctionsSpec.scala` ("threads through transaction time");
 Fauna v4 docs functions/update ("Update ... merges the params into the document; a field set to null
 is removed").
 """
@@ -28,7 +29,7 @@ def coll(fauna):
 
 
 def test_given_create_when_read_back_then_get_returns_exactly_the_created_document(coll):
-    # driver test_query.py::test_create / test_get; note §8: document = {ref, ts, data}.
+    # driver test_query.py::test_create / test_get: document = {ref, ts, data}.
     created = coll.q(q.create(q.collection(C), {"data": {"n": 0}}))
     assert set(created) == {"ref", "ts", "data"}
     assert created["ref"].collection() == coll_ref(C)
@@ -37,13 +38,13 @@ def test_given_create_when_read_back_then_get_returns_exactly_the_created_docume
 
 
 def test_given_explicit_numeric_id_when_creating_then_that_id_is_used(coll):
-    # note §5.2: caller IDs must be numeric strings.
+    # core Renderable.scala NonNumericSubIDArgument: caller IDs must be numeric strings.
     created = coll.create(C, {}, doc_id="42")
     assert created["ref"] == doc_ref(C, 42)
 
 
 def test_given_generated_ids_when_creating_in_sequence_then_documents_order_follows_creation(coll):
-    # note §5.2: generated IDs are snowflake-like (creation order) and Documents orders by numeric id.
+    # generated IDs are snowflake-like (creation order) and Documents orders by numeric id (core DocID.scala).
     refs = [coll.q(q.create(q.collection(C), {"data": {}}))["ref"] for _ in range(5)]
     assert coll.all_of(q.documents(q.collection(C))) == refs
 
@@ -72,11 +73,23 @@ def test_given_replace_when_applied_then_fields_not_given_are_gone(coll):
 
 
 def test_given_update_when_applied_then_ts_advances_and_ref_is_kept(coll):
-    # note §5.7: document ts is the commit ts of its latest write.
+    # document ts is the commit ts of its latest write (driver test_query.py::test_update, test_insert).
     created = coll.create(C, {"n": 0}, doc_id="1")
     updated = coll.q(q.update(ref(1), {"data": {"n": 1}}))
     assert updated["ref"] == created["ref"]
     assert updated["ts"] > created["ts"]
+
+
+def test_given_delete_when_applied_then_it_returns_the_deleted_version_with_its_own_ts(coll):
+    # core ext/model/src/main/scala/ast/functions/WriteAdaptor.scala: `delete` answers `VersionL(prev)`,
+    # the version that was deleted (its ts is that version's, not the delete's).
+    created = coll.create(C, {"a": 1}, doc_id="1")
+    updated = coll.q(q.update(ref(1), {"data": {"b": 2}}))
+    deleted = coll.q(q.delete(ref(1)))
+    delete_ts = coll.client.get_last_txn_time()
+    assert deleted == updated
+    assert deleted["ts"] == updated["ts"] != delete_ts
+    assert created["ts"] < deleted["ts"]
 
 
 def test_given_delete_when_applied_then_exists_is_false_and_do_returns_last(coll):
@@ -87,7 +100,8 @@ def test_given_delete_when_applied_then_exists_is_false_and_do_returns_last(coll
 
 
 def test_given_write_then_read_in_one_transaction_when_evaluated_then_the_read_sees_the_write(coll):
-    # note §8: one request = one transaction; reads inside it see its own writes.
+    # core queries/WriteFunctionsSpec.scala "threads through transaction time": one request = one transaction;
+    # reads inside it see its own writes.
     result = coll.q(
         q.let(
             {"doc": q.create(ref(1), {"data": {"v": 1}})},
@@ -98,8 +112,8 @@ def test_given_write_then_read_in_one_transaction_when_evaluated_then_the_read_s
 
 
 def test_given_create_collection_when_checked_then_exists_and_rendered(fauna):
-    # driver test_query.py::test_create_collection; note §8 rendering collection = {ref, ts,
-    # history_days, name, ...}.
+    # driver test_query.py::test_create_collection; v4 docs functions/createcollection: collection =
+    # {ref, ts, history_days, name, ...}.
     created = fauna.collection("collection_for_test")
     assert created["ref"] == coll_ref("collection_for_test")
     assert created["name"] == "collection_for_test"
@@ -138,7 +152,7 @@ def test_given_create_index_with_terms_and_values_then_exact_index_document(coll
 def test_given_field_specs_as_strings_and_extra_keys_when_creating_index_then_echoed_as_given_and_masked(coll):
     # core api/IndexSpec.scala "validates terms / path": terms [{"field": [..], "foo": 2}] -> {"field": [..]};
     # values [{"bar": "baz", "field": "ref", "reverse": true}] -> {"field": "ref", "reverse": true};
-    # note §5.4: {"field": "ts"} stays a string.
+    # core api/IndexSpec.scala: {"field": "ts"} stays a string.
     idx = coll.index(
         "cls_index3",
         C,
@@ -152,7 +166,7 @@ def test_given_field_specs_as_strings_and_extra_keys_when_creating_index_then_ec
 
 
 def test_given_index_without_terms_when_created_then_eight_partitions(coll):
-    # note §5.4 (core doc/Index.scala DefaultData): partitions 8 with no terms, else 1; serialized true.
+    # core doc/Index.scala DefaultData: partitions 8 with no terms, else 1; serialized true.
     idx = coll.index("all_writes", C)
     assert idx["partitions"] == 8
     assert idx["serialized"] is True
@@ -169,7 +183,8 @@ def test_given_new_id_when_called_then_distinct_numeric_strings_usable_as_ids(co
 
 
 def test_given_many_creates_in_one_request_when_committed_then_all_share_x_txn_time(coll):
-    # note §8: every write in one transaction gets that transaction's ts; X-Txn-Time is the commit ts.
+    # core queries/WriteFunctionsSpec.scala "threads through transaction time": every write in one transaction gets
+    # that transaction's ts; X-Txn-Time is the commit ts.
     response = coll.raw(q.map_(q.lambda_("i", q.select("ts", q.create(q.ref(q.collection(C), q.var("i")), {"data": {}}))), ["1", "2", "3"]))
     assert response.status_code == 200
     stamps = response.json()["resource"]

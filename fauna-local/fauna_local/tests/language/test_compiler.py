@@ -27,7 +27,7 @@ def test_every_registered_function_declares_its_keys_once():
     ids=["unknown", "extra-key", "nested-in-array"],
 )
 def test_given_a_key_set_matching_no_form_when_compiled_then_invalid_expression_at_its_position(expr, position):
-    # note §2 / §4: dispatch by exact key set; "No form/function found, or invalid argument keys: { … }."
+    # core ast/Parser.scala: dispatch by exact key set; "No form/function found, or invalid argument keys: { … }."
     with pytest.raises(FaunaError) as info:
         compile_expr(expr)
     assert (info.value.status, info.value.code, info.value.position) == (400, "invalid expression", position)

@@ -1,4 +1,4 @@
-"""Sets and Paginate through the engine: cursors, ranges, events, history (note §5, §9)."""
+"""Sets and Paginate through the engine: cursors, ranges, events, history."""
 
 import pytest
 from faunadb import query as q
@@ -27,19 +27,20 @@ def create(engine, ids, data=None):
 
 
 def test_given_ids_10_9_100_when_paginating_documents_then_numeric_order(engine):
-    # note §5.2 / §9.4: DocID compares as a 64-bit number.
+    # core DocID.scala: DocID compares as a 64-bit number.
     create(engine, [10, 9, 100])
     assert ok(engine, q.paginate(q.documents(q.collection(C))))["data"] == [R(9), R(10), R(100)]
 
 
 def test_given_size_over_100000_when_paginating_then_silently_capped(engine):
-    # note §5.1: ReadAdaptor.MaxPageSize = 100_000, larger sizes capped without error.
+    # core ReadAdaptor.MaxPageSize = 100_000, larger sizes capped without error.
     create(engine, [1])
     assert ok(engine, q.paginate(q.documents(q.collection(C)), size=10**9)) == {"data": [R(1)]}
 
 
 def test_given_one_transaction_when_ranging_the_ts_index_then_shared_ts_and_cursor_ts_ref_ref(engine):
-    # note §5.3: element [ts, ref]; cursor [ts, Ref, Ref]; same-ts ties broken by ref.
+    # core Expression.scala fromIndexTerms, IndexTuple.scala: element [ts, ref]; cursor [ts, Ref, Ref]; same-ts ties
+    # broken by ref.
     create(engine, [2, 1, 3])
     page = ok(engine, q.paginate(q.range(q.match(q.index("c_ts")), [], []), size=2))
     (t1, r1), (t2, r2) = page["data"]
@@ -48,7 +49,8 @@ def test_given_one_transaction_when_ranging_the_ts_index_then_shared_ts_and_curs
 
 
 def test_given_an_update_when_ranging_from_the_old_ts_then_the_entry_moved(engine):
-    # note §9.5: an update moves the index entry to its new ts; a delete removes it.
+    # an update moves the index entry to its new ts (core queries/IndexSpec.scala "multiple modifications to single
+    # doc"); a delete removes it.
     t0 = create(engine, [1, 2])["ts"]
     t1 = ok(engine, q.update(R(1), {"data": {"x": 1}}))["ts"]
     ok(engine, q.delete(R(2)))
@@ -56,7 +58,7 @@ def test_given_an_update_when_ranging_from_the_old_ts_then_the_entry_moved(engin
 
 
 def test_given_events_cursor_forms_when_paginating_then_inclusive_exclusive_and_inside(engine):
-    # note §5.5 (core Parser.scala CursorParser.parseEvent): integer -> inclusive of ts; {ts, action} ->
+    # core Parser.scala CursorParser.parseEvent: integer -> inclusive of ts; {ts, action} ->
     # excludes ts; {ts, action, document} -> resumes inside ts.
     t = create(engine, [1, 2])["ts"]
     docs = q.documents(q.collection(C))
@@ -70,7 +72,8 @@ def test_given_events_cursor_forms_when_paginating_then_inclusive_exclusive_and_
 
 def test_given_history_days_when_reading_at_a_ts_below_mvt_then_400(engine):
     # core ExceptionResponseHelpers.scala: ReadValidTimeBelowMVT -> 400 "Requested timestamp ... less
-    # than minimum allowed timestamp ..."; MVT = now - history_days - 15 min (note §5.6).
+    # than minimum allowed timestamp ..."; MVT = now - history_days - 15 min (core Store.scala
+    # qSetHistory).
     t = create(engine, [1])["ts"]
     engine.clock.advance(86_400 + 16 * 60)
     status, _, description = error(engine, q.at(t, q.paginate(q.documents(q.collection(C)))))
@@ -81,7 +84,7 @@ def test_given_history_days_when_reading_at_a_ts_below_mvt_then_400(engine):
 
 
 def test_given_more_than_128_documents_when_creating_an_index_then_it_starts_inactive(engine):
-    # note §5.4 (core doc/Index.scala BuildSyncSize = 128).
+    # core doc/Index.scala BuildSyncSize = 128.
     create(engine, range(1, 130))
     created = ok(engine, q.create_index({"name": "late", "source": q.collection(C)}))
     assert created["active"] is False

@@ -1,4 +1,4 @@
-"""Sort keys: ids as 64-bit numbers (core DocID.scala, note §5.2), reverse order, prefix bounds."""
+"""Sort keys: ids as 64-bit numbers (core DocID.scala), reverse order, prefix bounds."""
 
 import bisect
 
@@ -23,7 +23,7 @@ def test_given_reversed_keys_when_sorted_then_descending():
 
 
 def test_given_prefix_bounds_when_bisecting_tuples_then_inclusive_of_every_key_with_that_prefix():
-    # note §5.3 (core RangeSet.scala): a lower bound [ts] includes every tuple starting with ts, an upper
+    # core RangeSet.scala compareCursors: a lower bound [ts] includes every tuple starting with ts, an upper
     # bound [ts] too.
     keys = sorted([(1, 5), (2, 1), (2, 9), (3, 0)])
     assert keys[bisect.bisect_left(keys, (2,)) : bisect.bisect_right(keys, (2, HIGHEST))] == [(2, 1), (2, 9)]

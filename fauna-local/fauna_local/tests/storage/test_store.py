@@ -60,7 +60,8 @@ def test_given_rolled_back_writes_when_reading_then_no_trace_in_docs_set_or_inde
 
 
 def test_given_update_when_indexed_by_ts_then_entry_moves_to_the_new_ts():
-    # note §5.3 / §9.5: an update removes [oldTs, ref] and adds [newTs, ref]; a delete removes the entry.
+    # an update removes [oldTs, ref] and adds [newTs, ref] (core queries/IndexSpec.scala "multiple modifications to
+    # single doc"); a delete removes the entry.
     store = make_store()
     space = coll(store)
     txn = store.begin()
@@ -99,7 +100,7 @@ def test_given_a_torn_last_wal_line_when_reopened_then_it_is_ignored(tmp_path):
 
 
 def test_given_more_than_128_events_when_creating_an_index_then_inactive_until_a_background_build():
-    # note §5.4 (core doc/Index.scala BuildSyncSize = 128): above it the index starts inactive.
+    # core doc/Index.scala BuildSyncSize = 128: above it the index starts inactive.
     store = make_store()
     space = coll(store)
     fill(store, space, BUILD_SYNC_SIZE + 1)
@@ -115,7 +116,7 @@ def test_given_more_than_128_events_when_creating_an_index_then_inactive_until_a
 
 
 def test_given_min_valid_time_when_history_days_varies_then_now_minus_days_minus_15_minutes():
-    # note §5.6 (core Store.scala qSetHistory, doc/Collection.scala MVTOffset).
+    # core Store.scala qSetHistory, doc/Collection.scala MVTOffset.
     store = make_store()
     now = 10**15
     day = 86_400_000_000

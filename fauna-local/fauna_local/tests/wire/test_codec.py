@@ -1,4 +1,4 @@
-"""Tagged JSON rendering and decoding (note §2/§3)."""
+"""Tagged JSON rendering and decoding (driver `faunadb/_json.py`, core `Renderable.scala`)."""
 
 import datetime
 import json
@@ -10,14 +10,14 @@ USERS = Ref("users", Ref("collections"))
 
 
 def test_given_refs_when_rendered_then_nested_at_ref_objects():
-    # note §3: {"@ref":{"id":…,"collection":{"@ref":{"id":"collections"}}}}
+    # core Renderable.scala writeRef: {"@ref":{"id":…,"collection":{"@ref":{"id":"collections"}}}}
     assert json.loads(codec.render(Ref("1", USERS))) == {
         "@ref": {"id": "1", "collection": {"@ref": {"id": "users", "collection": {"@ref": {"id": "collections"}}}}}
     }
 
 
 def test_given_times_when_rendered_then_trailing_zero_groups_trimmed():
-    # note §3 (core Timestamp.scala, Java Instant.toString).
+    # core Timestamp.scala (Java Instant.toString).
     base = Time.parse("2024-01-02T03:04:05Z").nanos
     assert Time(base).iso() == "2024-01-02T03:04:05Z"
     assert Time(base + 120_000_000).iso() == "2024-01-02T03:04:05.120Z"
@@ -26,7 +26,7 @@ def test_given_times_when_rendered_then_trailing_zero_groups_trimmed():
 
 
 def test_given_at_keyed_objects_when_rendered_then_wrapped_in_at_obj():
-    # note §3 / §9.13: objects whose keys start with '@' are escaped with @obj.
+    # core Renderable.scala: objects whose keys start with '@' are escaped with @obj.
     assert json.loads(codec.render({"data": {"@ref": "x"}})) == {"data": {"@obj": {"@ref": "x"}}}
     assert json.loads(codec.render({"s": "@home"})) == {"s": "@home"}
 

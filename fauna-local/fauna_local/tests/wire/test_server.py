@@ -35,14 +35,15 @@ def post(server, body, secret="secret", **headers):
 
 
 def test_given_basic_auth_with_secret_as_user_when_querying_then_accepted(server):
-    # note §1 (core RunCorePlugin.scala): Basic base64("secret:") is accepted like Bearer.
+    # core RunCorePlugin.scala: Basic base64("secret:") is accepted like Bearer.
     token = base64.b64encode(b"secret:").decode()
     response = requests.post(server.endpoint + "/", data=b'"ok"', headers={"Authorization": "Basic " + token}, timeout=TIMEOUT)
     assert (response.status_code, response.json()) == (200, {"resource": "ok"})
 
 
 def test_given_no_secret_when_querying_then_401_with_www_authenticate_and_no_position(server):
-    # note §4: 401, WWW-Authenticate: Basic realm="Unauthorized", transport error without position.
+    # core api/Application.scala ErrorResponse: 401, WWW-Authenticate: Basic realm="Unauthorized", transport error
+    # without position.
     response = post(server, b'"ok"', secret=None)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Basic realm="Unauthorized"'
@@ -50,7 +51,7 @@ def test_given_no_secret_when_querying_then_401_with_www_authenticate_and_no_pos
 
 
 def test_given_ping_with_scope_when_get_or_head_then_200_without_auth(server):
-    # note §6 (core UtilRoutes.scala): "Scope <scope> is OK", default scope write.
+    # core api/fql1/UtilRoutes.scala: "Scope <scope> is OK", default scope write.
     assert requests.get(server.endpoint + "/ping", timeout=TIMEOUT).json() == {"resource": "Scope write is OK"}
     assert requests.get(server.endpoint + "/ping?scope=node", data=b"null", timeout=TIMEOUT).json() == {"resource": "Scope node is OK"}
     assert requests.head(server.endpoint + "/ping", timeout=TIMEOUT).status_code == 200
@@ -154,7 +155,8 @@ def test_given_reset_when_paginating_collections_then_empty(server):
 
 
 def test_given_many_concurrent_writers_when_done_then_every_write_has_a_distinct_ts(server):
-    # one transaction per request, monotonically increasing timestamps (note §8 Transactions).
+    # one transaction per request, monotonically increasing timestamps (driver
+    # tests/test_client.py::test_last_txn_time).
     client = server.client(timeout=TIMEOUT)
     client.query(q.create_collection({"name": "w"}))
     stamps, errors = [], []
@@ -177,7 +179,7 @@ def test_given_many_concurrent_writers_when_done_then_every_write_has_a_distinct
 
 
 def test_given_a_stalled_server_when_the_testing_client_queries_then_it_times_out(server):
-    # driver quirk 2 (note §7): the driver sets no timeout; LocalFauna.client adds one.
+    # driver client.py `_perform_request` sets no timeout; LocalFauna.client adds one.
     server.set_faults(every=1, action="stall", stall_seconds=3, limit=1)
     with pytest.raises(requests.exceptions.Timeout):
         server.client(timeout=0.5).query(1)

@@ -1,0 +1,55 @@
+"""`verify_documents_readable`: an empty first page is told apart from a collection the key may not read.
+
+Fauna leaves out of `Documents()` every document the key may not read (core model/set/DocumentsSet.scala
+`filteredForRead`), so an unreadable collection pages as empty; a Get of a document id answers 403 when
+the key may not read the collection, and 404 when it may and the document does not exist.
+"""
+
+from typing import Any, List
+
+import pytest
+
+from source_fauna.catalog import CollectionInfo, verify_access, verify_documents_readable
+from source_fauna.errors import AccessDenied, DocumentNotFound
+
+
+class AnsweringGateway:
+    """Answers queries in order; an exception in the list is raised instead."""
+
+    def __init__(self, answers: List[Any]) -> None:
+        self.answers = list(answers)
+        self.purposes: List[str] = []
+
+    def query(self, expr: Any, purpose: str) -> Any:
+        self.purposes.append(purpose)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_a_collection_with_a_readable_document_needs_no_probe():
+    gateway = AnsweringGateway([{"data": [{"ref": "1"}]}])
+    verify_documents_readable(gateway, "users")
+    assert gateway.purposes == ["read the documents of collection 'users'"]
+
+
+def test_an_empty_collection_the_key_may_read_passes():
+    gateway = AnsweringGateway([{"data": []}, DocumentNotFound("instance not found")])
+    verify_documents_readable(gateway, "users")
+    assert len(gateway.purposes) == 2
+
+
+def test_an_empty_looking_collection_the_key_may_not_read_fails_naming_the_privilege():
+    gateway = AnsweringGateway([{"data": []}, AccessDenied("403")])
+    with pytest.raises(Exception) as info:
+        verify_documents_readable(gateway, "users")
+    assert "may not read the documents of collection 'users'" in info.value.message
+    assert 'read` on Collection("users")' in info.value.message
+
+
+def test_check_reads_the_incremental_index_too():
+    gateway = AnsweringGateway([{"data": [{"ref": "1"}]}, AccessDenied("403")])
+    with pytest.raises(AccessDenied):
+        verify_access(gateway, [CollectionInfo("users", 30, ts_index="users_ts")])
+    assert gateway.purposes[1].startswith("read index 'users_ts' of collection 'users'")
