@@ -30,7 +30,7 @@ logger = logging.getLogger("airbyte")
 
 # Reads one range: yields its pages, and tells the range where the next page begins
 # (`IdRange.reached`) before it yields one; stops early once the event is set.
-RangeReader = Callable[[IdRange, threading.Event], Iterator[Any]]
+RangeReader = Callable[[IdRange, threading.Event], Generator[Any, None, None]]
 
 
 class ParallelSnapshotRead:
@@ -148,10 +148,10 @@ class ParallelSnapshotRead:
                 self._reading.append(far)
                 return far
             for fullest in sorted(self._reading, key=IdRange.pages_left, reverse=True):
-                far = fullest.split()
-                if far is not None:
-                    self._reading.append(far)
-                    return far
+                half = fullest.split()
+                if half is not None:
+                    self._reading.append(half)
+                    return half
             return None
 
     def _leave(self, id_range: IdRange) -> None:

@@ -15,7 +15,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, Iterator, List, Mapping, Optional, Tuple
 
 from source_fauna import queries
 from source_fauna.catalog import CollectionInfo
@@ -134,7 +134,7 @@ class CollectionReader:
         except (IndexError, ValueError):  # an empty collection, or ids that are not numbers
             return None
 
-    def _snapshot_range(self, paginator: "FaunaPaginator", id_range: IdRange, snapshot: int, stop: Any) -> Iterator[Page]:
+    def _snapshot_range(self, paginator: "FaunaPaginator", id_range: IdRange, snapshot: int, stop: Any) -> Generator[Page, None, None]:
         start = [self._document_ref(id_range.start)] if id_range.start is not None else None
         pages = self._paginate(paginator, lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", start, documents=True)
         for query, page in pages:

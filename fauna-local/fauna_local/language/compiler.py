@@ -64,7 +64,7 @@ class Context:
 
     __slots__ = ("engine", "store", "db", "ts", "now", "txn", "vars", "role", "created", "read_only_ts", "depth")
 
-    def __init__(self, engine: Any, db: Any, txn: Any, role: str):
+    def __init__(self, engine: Any, db: Any, txn: Any, role: Any):
         self.engine = engine
         self.store = engine.store
         self.db = db
@@ -72,7 +72,7 @@ class Context:
         self.ts = txn.ts  # snapshot time for reads; At/Get(ts)/Paginate(ts) lower it
         self.now = txn.ts
         self.vars: Dict[str, Any] = {}
-        self.role = role
+        self.role = role  # a built-in role's name, or a custom role (language/permissions.py)
         self.created: set = set()  # id() of values that are newly created documents (-> HTTP 201)
         self.read_only_ts = False
         self.depth = 0

@@ -95,7 +95,7 @@ def readable(ctx: Context, collection_name: str, refs: List[Tuple[Any, Ref]]) ->
     """The keys of `refs` ((key, document ref) pairs) whose document the key may read: sets of documents
     are filtered per document, never refused (core ast/functions/ReadAdaptor.scala paginate, `isFiltered`)."""
     resource = ("collection", collection_name)
-    return [key for key, ref in refs if allowed(ctx, resource, "read", lambda r=ref: r)]
+    return [key for key, ref in refs if allowed(ctx, resource, "read", constant(ref))]
 
 
 # -- role documents ---------------------------------------------------------------------------------
@@ -164,3 +164,8 @@ def custom_role(ctx: Context, ref: Ref) -> CustomRole:
     if cached is None or cached[0] is not version:  # the entry holds its version, so ids are never reused
         cached = _compiled[id(version)] = (version, compile_role(ref.id, version.body, []))
     return cached[1]
+
+
+def constant(value: Any) -> Callable[[], Any]:
+    """The argument a predicate is given, for a value already at hand."""
+    return lambda: value

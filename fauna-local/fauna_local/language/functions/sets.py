@@ -8,6 +8,7 @@ cursor, and how a cursor sent back becomes a key (core `PaginateFunction.scala`,
 from __future__ import annotations
 
 import bisect
+from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
 
 from fauna_local.language import args, errors
@@ -124,7 +125,7 @@ class SchemaSet(IndexedSet):
         keys = self._space(ctx, pos).set.keys_at(ctx.ts)
         resource = ("native", self.kind)
         if unconditional(ctx, resource, "read") is None:  # a read predicate: each element is checked too
-            keys = [k for k in keys if allowed(ctx, resource, "read", lambda k=k: self.element(k))]
+            keys = [k for k in keys if allowed(ctx, resource, "read", partial(self.element, k))]
         return keys
 
     def element(self, key: int) -> Ref:
