@@ -334,6 +334,8 @@ class Bench:
         variants = {"with every internal": connector_command("read", conf, catalog)}
         variants.update({f"without {name}": variant_command([name], "read", conf, catalog) for name in INTERNALS})
         variants["without any"] = variant_command(list(INTERNALS), "read", conf, catalog)
+        if self.baseline:
+            variants[self.baseline_label] = baseline_command(self.baseline, "read", conf, catalog)
         names = list(variants)
         self.internals: Dict[str, List[Dict[str, Any]]] = {name: [] for name in names}
         for r in range(args.ab_repeat):
@@ -476,11 +478,12 @@ class Bench:
             if name == "with every internal":
                 continue
             reference = internals["with every internal"]
-            key = name.replace("without ", "without_").replace(" ", "_")
+            key = name.replace("without ", "without_").replace(" ", "_") if name.startswith("without") else "baseline_in_internals_rounds"
             # > 1: the internal saves that share of the sync's CPU (or wall time) against the CDK's own way.
             r[f"{key}_cpu"] = self.median_of_rounds(f"{key}_cpu", [ratio(row["cpu_s"], ref["cpu_s"]) for row, ref in zip(rows, reference)])
             r[f"{key}_wall"] = median([ratio(row["wall_s"], ref["wall_s"]) for row, ref in zip(rows, reference)])
             r[f"{key}_rss"] = median([ratio(row["max_rss_mb"], ref["max_rss_mb"]) for row, ref in zip(rows, reference)])
+            r[f"{key}_throughput"] = median([ratio(row["docs_per_s"], ref["docs_per_s"]) for row, ref in zip(rows, reference)])
         slices = getattr(self, "slices", {})
         if slices:
             pool, static = slices.values()

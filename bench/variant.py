@@ -4,12 +4,10 @@
 
 Each NAME puts back what the CDK or the interpreter does without the connector's change, so the
 benchmark can measure what each buys, against the same replayed answers:
-  batched_output   the CDK's own `launch` (one write per message, the CDK's record counting)
-  record_counts    the CDK's record counting, with records still written in batches
+  batched_output   the CDK's own `launch` (one write per message)
   queue_bound      the CDK's queue of 10,000 records in flight
   slice_hash       the CDK's StreamSlice hashed again for every record
   gc_tuning        the cyclic garbage collector's defaults
-  switch_interval  the interpreter's 5 ms GIL switch interval
 `--static-slices N` reads snapshots as N id ranges the CDK runs concurrently (bench/static_slices.py).
 """
 
@@ -20,14 +18,13 @@ from pathlib import Path
 from typing import Any, List
 
 import yaml
-from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.entrypoint import launch as cdk_launch
 
 from source_fauna import cdk_internals
 from source_fauna import run as connector
 from source_fauna.source import SourceFauna
 
-INTERNALS = ("batched_output", "record_counts", "queue_bound", "slice_hash", "gc_tuning", "switch_interval")
+INTERNALS = ("batched_output", "queue_bound", "slice_hash", "gc_tuning")
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
@@ -40,16 +37,12 @@ def switch_off(names: List[str]) -> None:
         raise SystemExit(f"unknown internals {sorted(unknown)}; choose among {INTERNALS}")
     if "batched_output" in names:
         cdk_internals.launch = cdk_launch
-    if "record_counts" in names:
-        cdk_internals.RecordCountingEntrypoint = AirbyteEntrypoint
     if "queue_bound" in names:
         cdk_internals.bound_record_queue = _nothing
     if "slice_hash" in names:
         cdk_internals.SliceWithCachedHash = lambda stream_slice: stream_slice
     if "gc_tuning" in names:
         gc.freeze = gc.set_threshold = _nothing
-    if "switch_interval" in names:
-        sys.setswitchinterval = _nothing
 
 
 def use_static_slices(slices: int) -> None:

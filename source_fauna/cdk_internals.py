@@ -8,12 +8,11 @@ unit_tests/test_cdk_internals.py fails, naming what moved, the day a CDK release
 import sys
 from queue import Queue
 from types import ModuleType
-from typing import Any, DefaultDict, Dict, List, Optional, Tuple
+from typing import Any, List
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER
-from airbyte_cdk.models import AirbyteMessage, Level, Type
-from airbyte_cdk.sources.connector_state_manager import HashableStreamDescriptor
+from airbyte_cdk.models import Level
 from airbyte_cdk.sources.source import Source
 from airbyte_cdk.sources.types import StreamSlice
 
@@ -79,32 +78,6 @@ class SliceWithCachedHash(StreamSlice):
         return self._hash
 
 
-class RecordCountingEntrypoint(AirbyteEntrypoint):
-    """The CDK's entrypoint, counting each stream's records with one lookup of a plain key.
-
-    The CDK counts records for each state's `sourceStats.recordCount` by building and hashing a
-    descriptor per record. Here records are counted by (name, namespace) and the counts are handed
-    to the CDK's counter before any other message, so every state carries the count it would give.
-    """
-
-    def __init__(self, source: Source) -> None:
-        super().__init__(source)
-        self._records: Dict[Tuple[str, Optional[str]], float] = {}
-
-    def handle_record_counts(  # type: ignore[override]  # an instance's method, where the CDK's is static
-        self, message: AirbyteMessage, stream_message_count: DefaultDict[HashableStreamDescriptor, float]
-    ) -> AirbyteMessage:
-        record = message.record
-        if message.type == Type.RECORD and record is not None:
-            key = (record.stream, record.namespace)
-            self._records[key] = self._records.get(key, 0.0) + 1.0
-            return message
-        for (name, namespace), count in self._records.items():
-            stream_message_count[HashableStreamDescriptor(name=name, namespace=namespace)] += count
-        self._records.clear()
-        return AirbyteEntrypoint.handle_record_counts(message, stream_message_count)
-
-
 _RECORD = '{"type":"RECORD"'
 _BATCH = 100
 
@@ -115,7 +88,7 @@ def launch(source: Source, args: List[str]) -> None:
     Any other message (state, log, trace) goes out at once with the records before it, so a state
     is never written before its records nor held back; what was read before a failure is written.
     """
-    entrypoint = RecordCountingEntrypoint(source)
+    entrypoint = AirbyteEntrypoint(source)
     parsed_args = entrypoint.parse_args(args)
     batch: List[str] = []
     with PRINT_BUFFER:

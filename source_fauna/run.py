@@ -58,24 +58,20 @@ def run() -> None:
     source = _source(args)
     if source is None:
         sys.exit(1)
-    tune_interpreter()
+    tune_garbage_collector()
     cdk_internals.launch(source, args)
 
 
-def tune_interpreter() -> None:
-    """Garbage collection and GIL hand-overs set for a process that decodes pages in threads.
+def tune_garbage_collector() -> None:
+    """Keeps the cyclic garbage collector off the CDK's long-lived objects while pages are decoded.
 
-    The CDK leaves ~100,000 long-lived objects after start-up, which the cyclic collector would
-    walk again at every collection while pages allocate tens of thousands of objects each;
-    freezing them keeps them out, and since records are acyclic (freed by reference counting once
-    written) collections can run far less often. Readers and the writer are both busy with the
-    CPU: a 20 ms switch interval (5 ms by default) means fewer hand-overs of the GIL, each of which
-    leaves the other thread cold caches; a longer one would hold back readers that gave the GIL
-    up for a network call.
+    The CDK leaves ~100,000 long-lived objects after start-up, which the collector would walk
+    again at every collection while pages allocate tens of thousands of objects each; freezing
+    them keeps them out, and since records are acyclic (freed by reference counting once written)
+    collections can run far less often.
     """
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
-    sys.setswitchinterval(0.02)
 
 
 if __name__ == "__main__":

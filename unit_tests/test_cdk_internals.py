@@ -1,37 +1,23 @@
 """What the connector relies on in the CDK beyond its public API (source_fauna/cdk_internals.py).
 
 Each test fails, saying what changed, when a CDK release moves one of these internals. Also the
-output loop: records go out in batches, nothing is held back or lost, and every state carries the
-count of records before it that the CDK would give it."""
+output loop: records go out in batches, and nothing is held back or lost."""
 
-import copy
 import inspect
 import logging
 import queue
-from collections import defaultdict
 
 import pytest
-from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.message import InMemoryMessageRepository, LogAppenderMessageRepositoryDecorator
 from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, FinalStateCursor
+from airbyte_cdk.models import Level
 from airbyte_cdk.sources.types import StreamSlice
-from airbyte_cdk.models import (
-    AirbyteLogMessage,
-    AirbyteMessage,
-    AirbyteRecordMessage,
-    AirbyteStateMessage,
-    AirbyteStateType,
-    AirbyteStreamState,
-    Level,
-    StreamDescriptor,
-    Type,
-)
 
 from source_fauna import cdk_internals, components, runtime
 from source_fauna.catalog import CollectionInfo
-from source_fauna.cdk_internals import RECORDS_IN_FLIGHT, RecordCountingEntrypoint
+from source_fauna.cdk_internals import RECORDS_IN_FLIGHT
 from source_fauna.source import SourceFauna
 
 
@@ -121,7 +107,7 @@ class _Entrypoint:
 
 @pytest.fixture
 def entrypoint(monkeypatch):
-    monkeypatch.setattr(cdk_internals, "RecordCountingEntrypoint", _Entrypoint)
+    monkeypatch.setattr(cdk_internals, "AirbyteEntrypoint", _Entrypoint)
     _Entrypoint.failure = None
     return _Entrypoint
 
@@ -138,35 +124,3 @@ def test_records_read_before_a_failure_are_still_written(entrypoint, capfd):
     with pytest.raises(RuntimeError):
         cdk_internals.launch(None, [])
     assert capfd.readouterr().out.splitlines() == entrypoint.messages
-
-
-def _record_message(stream: str, namespace=None) -> AirbyteMessage:
-    return AirbyteMessage(type=Type.RECORD, record=AirbyteRecordMessage(stream=stream, namespace=namespace, data={}, emitted_at=1))
-
-
-def _state_message(stream: str, namespace=None) -> AirbyteMessage:
-    descriptor = StreamDescriptor(name=stream, namespace=namespace)
-    state = AirbyteStateMessage(type=AirbyteStateType.STREAM, stream=AirbyteStreamState(stream_descriptor=descriptor))
-    return AirbyteMessage(type=Type.STATE, state=state)
-
-
-def test_each_state_carries_the_record_count_the_cdk_gives_it():
-    log = AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(level=Level.INFO, message="page"))
-    messages = (
-        [_record_message("users")] * 3
-        + [_record_message("orders")] * 2
-        + [_record_message("users", "other")]
-        + [log, _state_message("users")]
-        + [_record_message("users")] * 4
-        + [_state_message("orders"), _state_message("users"), _state_message("users", "other"), _state_message("empty")]
-    )
-    entrypoint = RecordCountingEntrypoint(source=None)
-    ours, cdks = defaultdict(float), defaultdict(float)
-    counted = [entrypoint.handle_record_counts(copy.deepcopy(message), ours) for message in messages]
-    expected = [AirbyteEntrypoint.handle_record_counts(copy.deepcopy(message), cdks) for message in messages]
-
-    def record_counts(output):
-        return [message.state.sourceStats.recordCount for message in output if message.type == Type.STATE]
-
-    assert record_counts(counted) == record_counts(expected) == [3.0, 2.0, 4.0, 1.0, 0.0]
-    assert counted == expected
