@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench campaign clean
 
 $(STAMP): pyproject.toml fauna-local/pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The reliability campaign (not part of `make test`): every fault kind, connector kills with resumes from the
+# last state, node kills during writes; prints what was lost, repeated and leaked. Flags: CAMPAIGN_ARGS="--help".
+campaign: $(STAMP)
+	$(BIN)/python -m reliability $(CAMPAIGN_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .tmp build dist
