@@ -62,14 +62,18 @@ def print_report(report: Report) -> None:
     faults = " ".join(f"{kind}={count}" for kind, count in report.faults.items())
     print(f"faults injected:        {sum(report.faults.values())} ({faults}) in {report.sync_requests} query requests of the syncs")
     failed = ", ".join(f"{kind} {count}" for kind, count in sorted(report.failed_attempts.items())) or "none"
-    print(f"syncs:                  {report.syncs} ({report.attempts} attempts; failed attempts by failure type: {failed}; timed out {report.timed_out_attempts}; unfinished syncs {report.unfinished_syncs})")
-    print(f"connector kills:        {report.kills_first_sync + report.kills_incremental} (first sync {report.kills_first_sync}, incremental syncs {report.kills_incremental})")
+    print(f"syncs:                  {report.syncs} ({report.attempts} attempts; failed attempts by the type of their first error trace: {failed}; timed out {report.timed_out_attempts}; unfinished syncs {report.unfinished_syncs})")
+    print(f"connector kills:        {report.kills_first_sync + report.kills_incremental} (first sync {report.kills_first_sync}, incremental syncs {report.kills_incremental}; not made, the last sync ended first: {report.kills_not_made})")
     print(f"node kills (writes):    {report.node_kills} (documents of batches cut short, outcome unknown: {report.uncertain_documents})")
     print(f"records read:           {report.records_read}; documents in the database at the end: {report.documents_in_database}")
-    print(f"records lost:           {report.lost} (missing {report.missing}, stale version {report.stale}); deleted but still in the destination: {report.phantom}")
-    print(f"acknowledged writes the node lost: {report.acknowledged_lost}")
+    if report.compared:
+        print(f"records lost:           {report.lost} (missing {report.missing}, stale version {report.stale}); deleted but still in the destination: {report.phantom}")
+        print(f"acknowledged writes the node lost: {report.acknowledged_lost}")
+    else:
+        print("records lost:           not compared: the campaign stopped before its end")
     first = report.repeated_first_sync
-    print(f"duplicates per resume:  first sync {first or '-'} (max {max(first, default=0)})")
+    print(f"duplicates per resume (record versions an earlier attempt of the sync had read):")
+    print(f"                        first sync {first or '-'} (max {max(first, default=0)})")
     later = report.repeated_per_resume[len(first):]
     print(f"                        incremental syncs {later or '-'} (max {max(later, default=0)})")
     print(f"secrets found in output: {report.secret_hits}")

@@ -1,23 +1,25 @@
 """The campaign: seed, a first sync, then rounds of writes (the node killed during each) and incremental
 syncs; the connector is killed at random STATE messages and resumed as the platform would; faults of
 every kind are injected during reads. At the end the destination is compared with the database.
+
+`--seed` fixes the data, the writes, the fault draws and every random choice (kill points, the secret);
+where a kill lands and which request a fault hits still depend on timing, as on a real platform.
 """
 
 from __future__ import annotations
 
 import random
-import secrets
 import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from reliability.accounting import Destination, SyncReads, compare, secret_forms
 from reliability.connector import PlatformState, SourceCommand
-from reliability.node import FaultInjector, Node
+from reliability.node import FaultInjector, Node, NodeDidNotRestart
 from reliability.workload import Workload, acknowledged_but_missing, read_truth
 
 DELETED_COLUMN = "_ab_cdc_deleted_at"
@@ -54,7 +56,9 @@ class Report:
     attempts: int = 0
     kills_first_sync: int = 0
     kills_incremental: int = 0
-    failed_attempts: Counter = field(default_factory=Counter)  # by the first error TRACE's failure type
+    kills_not_made: int = 0
+    # By the failure type of the attempt's first error TRACE: the one the platform's retry decision reads.
+    failed_attempts: Counter = field(default_factory=Counter)
     failure_messages: List[str] = field(default_factory=list)
     timed_out_attempts: int = 0
     unfinished_syncs: int = 0
@@ -62,6 +66,7 @@ class Report:
     records_read: int = 0
     repeated_per_resume: List[int] = field(default_factory=list)
     repeated_first_sync: List[int] = field(default_factory=list)
+    compared: bool = False  # the destination was compared with the database (the campaign reached its end)
     documents_in_database: int = 0
     missing: int = 0
     stale: int = 0
@@ -81,11 +86,12 @@ class Report:
         return bool(self.lost or self.phantom or self.acknowledged_lost or self.secret_hits or self.unfinished_syncs or self.stopped_early)
 
 
+
 class Campaign:
     def __init__(self, settings: Settings, workdir: Path) -> None:
         self.settings = settings
         self.rng = random.Random(settings.seed)
-        self.secret = f"fnCampaign{secrets.token_hex(16)}"  # random: the scan must never match by chance
+        self.secret = f"fnCampaign{self.rng.getrandbits(128):032x}"  # long and random: the scan never matches by chance
         self.forms = secret_forms(self.secret)
         self.workdir = workdir
         self.report = Report(settings)
@@ -105,14 +111,18 @@ class Campaign:
         try:
             self._seed()
             catalog = self._catalog()
-            self.report.repeated_first_sync = self._sync(catalog, self.settings.kills, first=True)
+            self.report.repeated_first_sync, _ = self._sync(catalog, self.settings.kills, first=True)
+            kills_left = 0
             for round_index in range(self.settings.rounds):
                 if self._out_of_time():
                     break
                 self._write_round()
-                kills = self._share(self.settings.incremental_kills, round_index)
-                self._sync(catalog, kills, first=False)
+                # A kill whose STATE never came (the attempt ended first) moves on to the next sync.
+                _, kills_left = self._sync(catalog, kills_left + self._share(self.settings.incremental_kills, round_index), first=False)
+            self.report.kills_not_made = kills_left
             self._compare()
+        except NodeDidNotRestart as error:
+            self.report.stopped_early = str(error)
         finally:
             self.report.faults = dict(self.faults.fired)
             self.report.sync_requests = self.faults.requests
@@ -194,10 +204,10 @@ class Campaign:
             ]
         }
 
-    def _sync(self, catalog: Dict[str, Any], kills: int, first: bool) -> List[int]:
+    def _sync(self, catalog: Dict[str, Any], kills: int, first: bool) -> Tuple[List[int], int]:
         """One sync: attempts until one succeeds, `kills` of them SIGKILLed after a random k-th STATE
         (k from 1 to the STATE count of the last attempt that ran to its end). Returns the repeated
-        record versions of each resumed attempt."""
+        record versions of each resumed attempt, and the kills not made because an attempt ended first."""
         self.report.syncs += 1
         reads = SyncReads()
         for _ in range(self.settings.attempts_per_sync):
@@ -233,7 +243,7 @@ class Campaign:
         else:
             self.report.unfinished_syncs += 1
         self.report.repeated_per_resume += reads.repeated_per_resume
-        return reads.repeated_per_resume
+        return reads.repeated_per_resume, kills
 
     def _record_failure(self, attempt: Any) -> None:
         if attempt.timed_out:
@@ -254,6 +264,7 @@ class Campaign:
         self.report.phantom = len(comparison.phantom)
         self.report.acknowledged_lost = acknowledged_but_missing(truth, self.workload)
         self.report.uncertain_documents = len(self.workload.uncertain)
+        self.report.compared = True
 
 
 def run_campaign(settings: Settings, keep_dir: Optional[Path] = None) -> Report:

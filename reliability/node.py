@@ -11,10 +11,14 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, Optional
 
 from fauna_local.testing import LocalFauna
 from fauna_local.wire.faults import ACTIONS
+
+
+class NodeDidNotRestart(RuntimeError):
+    pass
 
 
 class Node:
@@ -23,19 +27,29 @@ class Node:
         self.secret = secret
         self.clock_offset_seconds = clock_offset_seconds
         self.kills = 0
-        self.fauna = self._start()
+        self.fauna: Optional[LocalFauna] = self._start()
+
+    @property
+    def stderr_path(self) -> Path:
+        return self.data_dir.parent / "node-stderr.txt"
 
     def _start(self) -> LocalFauna:
-        with _stderr_appended_to(self.data_dir.parent / "node-stderr.txt"):
+        with _stderr_appended_to(self.stderr_path):
             return LocalFauna.start(secret=self.secret, data_dir=str(self.data_dir), extra_args=("--clock-offset-seconds", str(self.clock_offset_seconds)))
 
     def kill(self) -> None:
         """SIGKILL: only what the node acknowledged (fsynced to its log) may survive."""
         self.fauna.kill()
+        self.fauna = None
         self.kills += 1
 
     def restart(self) -> None:
-        self.fauna = self._start()
+        """Starts the node again on the same data directory; a node that cannot replay its log is a finding."""
+        try:
+            self.fauna = self._start()
+        except RuntimeError as error:
+            last_lines = self.stderr_path.read_text(errors="replace").strip().splitlines()[-3:]
+            raise NodeDidNotRestart(f"the node did not restart from its data directory after kill {self.kills}: {error}; its stderr ended with: {' | '.join(last_lines)}") from error
 
     def advance_clock(self, seconds: float) -> None:
         self.fauna.advance_clock(seconds)
@@ -48,7 +62,8 @@ class Node:
         return self.fauna.config(**settings)
 
     def stop(self) -> None:
-        self.fauna.stop()
+        if self.fauna is not None:
+            self.fauna.stop()
 
 
 @contextmanager
