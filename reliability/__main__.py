@@ -63,7 +63,7 @@ def print_report(report: Report) -> None:
     print(f"faults injected:        {sum(report.faults.values())} ({faults}) in {report.sync_requests} query requests of the syncs")
     failed = ", ".join(f"{kind} {count}" for kind, count in sorted(report.failed_attempts.items())) or "none"
     print(f"syncs:                  {report.syncs} ({report.attempts} attempts; failed attempts by the type of their first error trace: {failed}; timed out {report.timed_out_attempts}; unfinished syncs {report.unfinished_syncs})")
-    print(f"connector kills:        {report.kills_first_sync + report.kills_incremental} (first sync {report.kills_first_sync}, incremental syncs {report.kills_incremental}; not made, the last sync ended first: {report.kills_not_made})")
+    print(f"connector kills:        {report.kills_first_sync + report.kills_incremental} (first sync {report.kills_first_sync} of {s.kills}, incremental syncs {report.kills_incremental}; not made, the last sync ended first: {report.kills_not_made})")
     print(f"node kills (writes):    {report.node_kills} (documents of batches cut short, outcome unknown: {report.uncertain_documents})")
     print(f"records read:           {report.records_read}; documents in the database at the end: {report.documents_in_database}")
     if report.compared:

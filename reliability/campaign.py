@@ -210,6 +210,7 @@ class Campaign:
         record versions of each resumed attempt, and the kills not made because an attempt ended first."""
         self.report.syncs += 1
         reads = SyncReads()
+        finished = False
         for _ in range(self.settings.attempts_per_sync):
             kill_after = self.rng.randint(1, max(1, self._states_per_attempt)) if kills else None
             kind = self.faults.arm(self.node)
@@ -236,11 +237,12 @@ class Campaign:
                 continue
             if attempt.succeeded:
                 self._states_per_attempt = max(self.settings.collections, attempt.states)
+                finished = True
                 break
             self._record_failure(attempt)
             if self._out_of_time():
                 break
-        else:
+        if not finished:
             self.report.unfinished_syncs += 1
         self.report.repeated_per_resume += reads.repeated_per_resume
         return reads.repeated_per_resume, kills

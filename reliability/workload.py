@@ -56,7 +56,7 @@ class Workload:
         return writes
 
     def changes(self, count: int) -> List[Write]:
-        """A mix of creates, updates and deletes (about 2:2:1), never two on one document."""
+        """A fifth creates; the rest updates and deletes (two to one) of distinct acknowledged documents."""
         live = sorted(key for key, ts in self.acknowledged.items() if ts is not None and key not in self.uncertain)
         targets = self.rng.sample(live, min(len(live), count - count // 5))
         writes = []
