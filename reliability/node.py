@@ -55,7 +55,7 @@ class Node:
         self.fauna.advance_clock(seconds)
         self.clock_offset_seconds += seconds
 
-    def client(self):
+    def client(self) -> Any:
         return self.fauna.client(timeout=60)
 
     def config(self, **settings: Any) -> Dict[str, Any]:
