@@ -43,7 +43,7 @@ class Settings:
     page_size: Optional[int] = None  # None: the connector's default
     checkpoint_interval: str = "PT1H"
     attempts_per_sync: int = 40
-    attempt_timeout: float = 1800.0
+    attempt_timeout: float = 900.0
     time_limit: float = 7200.0
 
 
@@ -228,18 +228,18 @@ class Campaign:
             self.report.records_read += attempt.records
             self.report.secret_hits += attempt.secret_hits
             reads.add_attempt(attempt.versions)
+            if attempt.succeeded:
+                self._states_per_attempt = max(self.settings.collections, attempt.states)
+                finished = True
+                break
             if attempt.killed:
                 kills -= 1
                 if first:
                     self.report.kills_first_sync += 1
                 else:
                     self.report.kills_incremental += 1
-                continue
-            if attempt.succeeded:
-                self._states_per_attempt = max(self.settings.collections, attempt.states)
-                finished = True
-                break
-            self._record_failure(attempt)
+            else:
+                self._record_failure(attempt)
             if self._out_of_time():
                 break
         if not finished:
@@ -250,6 +250,7 @@ class Campaign:
     def _record_failure(self, attempt: Any) -> None:
         if attempt.timed_out:
             self.report.timed_out_attempts += 1
+            self.report.failure_messages.append(f"timed out after {attempt.seconds:.0f} s, {attempt.states} states; its last log: {attempt.last_log[:200]}")
             return
         kind = attempt.errors[0].get("failure_type", "none") if attempt.errors else f"exit {attempt.returncode}, no error trace"
         self.report.failed_attempts[kind] += 1

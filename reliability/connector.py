@@ -52,6 +52,7 @@ class Attempt:
     versions: Set[Version] = field(default_factory=set)
     errors: List[Dict[str, Any]] = field(default_factory=list)  # TRACE ERROR messages' `error`
     secret_hits: int = 0
+    last_log: str = ""  # what the connector said last, for an attempt that hung
     seconds: float = 0.0
 
     @property
@@ -99,6 +100,7 @@ class SourceCommand:
             process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, text=True)
             timer = threading.Timer(timeout, lambda: _kill(process, attempt))
             timer.start()
+            ended = False  # the connector closed its stdout: it is exiting on its own
             try:
                 for line in process.stdout:
                     attempt.secret_hits += count_secret([line], self.secret_forms)
@@ -109,9 +111,11 @@ class SourceCommand:
                         process.send_signal(signal.SIGKILL)
                         attempt.killed = True
                         break
+                else:
+                    ended = True
             finally:
                 timer.cancel()
-                if process.poll() is None and (attempt.killed or attempt.timed_out):
+                if not ended and process.poll() is None:  # killed, timed out, or the campaign itself stopped
                     process.kill()
                 attempt.returncode = process.wait(timeout=60)
                 process.stdout.close()
@@ -136,6 +140,8 @@ class SourceCommand:
             attempt.states += 1
         elif kind == "TRACE" and message["trace"]["type"] == "ERROR":
             attempt.errors.append(message["trace"]["error"])
+        elif kind == "LOG":
+            attempt.last_log = message["log"]["message"]
 
 
 def _kill(process: subprocess.Popen, attempt: Attempt) -> None:
