@@ -67,7 +67,8 @@ def print_report(report: Report) -> None:
     print(f"node kills (writes):    {report.node_kills} (documents of batches cut short, outcome unknown: {report.uncertain_documents})")
     print(f"records read:           {report.records_read}; documents in the database at the end: {report.documents_in_database}")
     if report.compared:
-        print(f"records lost:           {report.lost} (missing {report.missing}, stale version {report.stale}); deleted but still in the destination: {report.phantom}")
+        unfinished = " (a sync did not finish: what it had not delivered counts as lost)" if report.unfinished_syncs else ""
+        print(f"records lost:           {report.lost} (missing {report.missing}, stale version {report.stale}); deleted but still in the destination: {report.phantom}{unfinished}")
         print(f"acknowledged writes the node lost: {report.acknowledged_lost}")
     else:
         print("records lost:           not compared: the campaign stopped before its end")
