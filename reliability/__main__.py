@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields
 from pathlib import Path
 from typing import List, Optional
 
@@ -23,7 +24,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument("--stall-seconds", type=float, default=defaults.stall_seconds, help="how long a stall fault holds a request")
     parser.add_argument("--kills", type=int, default=defaults.kills, help="connector kills during the first sync")
     parser.add_argument("--incremental-kills", type=int, default=defaults.incremental_kills, help="connector kills spread over the incremental syncs")
-    parser.add_argument("--no-node-kills", action="store_true", help="do not kill the node during writes")
+    parser.add_argument("--no-node-kills", dest="node_kills", action="store_false", help="do not kill the node during writes")
     parser.add_argument("--page-size", type=int, default=None, help="the connector's page_size (default: the connector's own)")
     parser.add_argument("--checkpoint-interval", default=defaults.checkpoint_interval)
     parser.add_argument("--attempts-per-sync", type=int, default=defaults.attempts_per_sync)
@@ -34,23 +35,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings(
-        seed=args.seed,
-        documents=args.documents,
-        collections=args.collections,
-        rounds=args.rounds,
-        writes_per_round=args.writes_per_round,
-        fault_rate=args.fault_rate,
-        stall_seconds=args.stall_seconds,
-        kills=args.kills,
-        incremental_kills=args.incremental_kills,
-        node_kills=not args.no_node_kills,
-        page_size=args.page_size,
-        checkpoint_interval=args.checkpoint_interval,
-        attempts_per_sync=args.attempts_per_sync,
-        attempt_timeout=args.attempt_timeout,
-        time_limit=args.time_limit,
-    )
+    return Settings(**{setting.name: getattr(args, setting.name) for setting in fields(Settings)})
 
 
 def print_report(report: Report) -> None:

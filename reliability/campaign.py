@@ -35,7 +35,7 @@ class Settings:
     collections: int = 3
     rounds: int = 5  # write rounds, each followed by an incremental sync
     writes_per_round: int = 1_000
-    fault_rate: float = 0.05
+    fault_rate: float = 0.3
     stall_seconds: float = 0.5
     kills: int = 5  # connector kills during the first sync
     incremental_kills: int = 5  # connector kills spread over the incremental syncs
