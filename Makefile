@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench campaign clean
 
 # The connector (with the pyairbyte extra) and pyproject.toml's `dev` group, which holds the local
 # Fauna and the development tools: Poetry groups are invisible to pip, so scripts/dev_requirements.py
@@ -33,6 +33,11 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The reliability campaign (not part of `make test`): every fault kind, connector kills with resumes from the
+# last state, node kills during writes; prints what was lost, repeated and leaked. Flags: CAMPAIGN_ARGS="--help".
+campaign: $(STAMP)
+	$(BIN)/python -m reliability $(CAMPAIGN_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .tmp build dist
