@@ -34,7 +34,7 @@ def test_given_port_0_when_started_then_one_listening_line_and_sigterm_exits_cle
 
 
 def test_given_a_data_dir_when_killed_right_after_an_acknowledged_write_then_the_write_survives(tmp_path):
-    # the issue: everything committed survives SIGKILL (WAL fsynced before the answer is sent).
+    # Everything committed survives SIGKILL (WAL fsynced before the answer is sent).
     server = LocalFauna.start(data_dir=str(tmp_path))
     try:
         client = server.client(timeout=TIMEOUT)

@@ -1,7 +1,7 @@
 """HTTP front end: `POST /` queries, `GET|HEAD /ping`, admin endpoints under `/_local/`, fault injection.
 
-Latency and stalls are slept before the engine is entered, so they never hold the store lock (the issue:
-injected latency never blocks other clients), unless latency is asked one request at a time, as a node
+Latency and stalls are slept before the engine is entered, so they never hold the store lock (injected
+latency never blocks other clients), unless latency is asked one request at a time, as a node
 whose one worker is the limit would answer. HTTP/1.1 keep-alive, as the driver's requests session expects.
 """
 

@@ -10,7 +10,7 @@ Sources: driver `faunadb/errors.py` FaunaError.raise_for_status_code (409 -> Con
 setHeaders (x-txn-time always sent); driver `client.py` (`_perform_request` passes no timeout, so a stalled
 server must be bounded by the caller's timeout); Fauna v4 docs on HTTP
 status codes (409: the transaction was aborted because of a concurrent modification, so nothing of it was
-committed); the issue (deterministic every-N injection; stalls hold no lock other clients need).
+committed). Injection is deterministic (every N-th request) and stalls hold no lock other clients need.
 """
 
 import json
@@ -70,7 +70,7 @@ def test_given_a_write_answered_409_when_retried_after_clearing_then_it_was_not_
 
 
 def test_given_every_third_request_faulted_when_querying_then_exactly_those_fail(fauna):
-    # Deterministic injection (the issue): every=3 -> requests 3 and 6 fail, the others succeed.
+    # Deterministic injection: every=3 -> requests 3 and 6 fail, the others succeed.
     fauna.server.set_faults(every=3, action="503")
     outcomes = []
     for _ in range(6):

@@ -293,7 +293,7 @@ def test_given_driver_ping_when_called_then_string_and_last_txn_time_unchanged(f
 
 def test_given_racing_check_then_create_transactions_when_run_concurrently_then_exactly_one_wins(fauna):
     # Fauna v4 docs (learn/understanding/transactions: read-write transactions are strictly serializable)
-    # and the issue. Each transaction is If(Exists(ref), Abort, Create(ref)); under serializability exactly
+    # Each transaction is If(Exists(ref), Abort, Create(ref)); under serializability exactly
     # one can commit; the others abort (400) or are contended (409).
     fauna.collection(C)
     expr = q.if_(q.exists(ref(1)), q.abort("taken"), q.create(ref(1), {"data": {}}))

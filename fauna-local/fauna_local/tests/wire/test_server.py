@@ -94,7 +94,7 @@ def test_given_drop_fault_when_querying_then_the_connection_breaks_mid_response(
 
 
 def test_given_a_stalled_request_when_another_client_queries_then_it_is_not_blocked(server):
-    # the issue: injected stalls never hold a lock other clients need.
+    # Injected stalls never hold a lock other clients need.
     server.set_faults(every=1, action="stall", stall_seconds=2, limit=1)
     stalled = threading.Thread(target=lambda: post(server, b"1"))
     stalled.start()
