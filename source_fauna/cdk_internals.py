@@ -1,10 +1,13 @@
 """Every place the connector relies on airbyte-cdk behaviour that is not public API, and nothing else.
 
-Each one buys a measured share of a sync's time or memory, or a Connector Builder feature the CDK
-offers custom components no public way to reach (bench/README.md shows the with/without rows).
+Each one buys a measured share of a sync's time or memory (bench/README.md shows the with/without
+rows), or something the CDK offers custom components no public way to reach: the Connector Builder's
+page log, and the connector's own message when the manifest's check fails.
 unit_tests/test_cdk_internals.py fails, naming what moved, the day a CDK release changes one of them.
 """
 
+import ast
+import re
 import sys
 from queue import Queue
 from types import ModuleType
@@ -101,3 +104,17 @@ def launch(source: Source, args: List[str]) -> None:
         finally:
             if batch:
                 PRINT_BUFFER.write("\n".join(batch) + "\n")
+
+
+# The CDK reports a failed CheckStream as the repr() of "Encountered an error while <action>. Error: <error>"
+# (ConcurrentDeclarativeSource.check, CheckStream._log_error), where <error> is the connector's message.
+_CHECK_FAILURE_PREFIX = re.compile(r"^Encountered an error while .*?\. Error: ", re.DOTALL)
+
+
+def plain_check_message(message: str) -> str:
+    """The connector's own message inside the CDK's report of a failed check; any other text as it is."""
+    try:
+        text = ast.literal_eval(message)
+    except (ValueError, SyntaxError):
+        return message
+    return _CHECK_FAILURE_PREFIX.sub("", text, count=1) if isinstance(text, str) else message

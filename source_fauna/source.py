@@ -9,9 +9,7 @@
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
 """
 
-import ast
 import json
-import re
 from typing import Any, Dict, List, Mapping, Optional
 
 from airbyte_cdk.models import (
@@ -67,7 +65,7 @@ class SourceFauna(YamlDeclarativeSource):
         """The manifest's check, with the connector's own message when it fails."""
         status = super(SourceFauna, self._bound(config)).check(logger, config)
         if status.status == Status.FAILED and status.message:
-            status.message = plain_check_message(status.message)
+            status.message = cdk_internals.plain_check_message(status.message)
         return status
 
     def discover(self, logger: Any, config: Mapping[str, Any]) -> Any:
@@ -84,20 +82,6 @@ def _read_json(path: str) -> Any:
             return json.load(file)
         except json.JSONDecodeError as error:
             raise ValueError(f"The state file {path} is not valid JSON: {error}.") from None
-
-
-# The CDK reports a failed CheckStream as the repr() of "Encountered an error while <action>. Error: <error>"
-# (ConcurrentDeclarativeSource.check, CheckStream._log_error), where <error> is the connector's message.
-_CHECK_FAILURE_PREFIX = re.compile(r"^Encountered an error while .*?\. Error: ", re.DOTALL)
-
-
-def plain_check_message(message: str) -> str:
-    """The connector's own message inside the CDK's report of a failed check; any other text as it is."""
-    try:
-        text = ast.literal_eval(message)
-    except (ValueError, SyntaxError):
-        return message
-    return _CHECK_FAILURE_PREFIX.sub("", text, count=1) if isinstance(text, str) else message
 
 
 def normalize_state(raw: Any) -> List[AirbyteStateMessage]:

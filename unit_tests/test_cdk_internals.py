@@ -12,11 +12,12 @@ from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import M
 from airbyte_cdk.sources.message import InMemoryMessageRepository, LogAppenderMessageRepositoryDecorator
 from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, FinalStateCursor
-from airbyte_cdk.models import Level
+from airbyte_cdk.models import Level, Status
 from airbyte_cdk.sources.types import StreamSlice
 
 from source_fauna import cdk_internals, components, runtime
 from source_fauna.catalog import CollectionInfo
+from source_fauna.errors import config_error
 from source_fauna.cdk_internals import RECORDS_IN_FLIGHT
 from source_fauna.source import SourceFauna
 
@@ -71,6 +72,22 @@ def test_the_cdk_hands_every_component_of_a_source_one_config_object(monkeypatch
     streams = SourceFauna(config=config).discover(logging.getLogger("airbyte"), config).streams
     assert sorted(stream.name for stream in streams) == ["logs", "users"]
     assert len(built) == 1, "the CDK no longer hands all components of a source one config object"
+
+
+def test_a_failed_check_reports_the_connectors_own_message(monkeypatch):
+    # The manifest's CheckStream wraps the connector's error in the repr() of "Encountered an error while …";
+    # plain_check_message takes it out again. Were the CDK to word or quote it differently, this fails.
+    message = "`collection_settings` names index 'notes_ts' for collection 'users', but it cannot be used."
+
+    def refuse(self, paginator=None):
+        raise config_error(message)
+
+    monkeypatch.setattr(runtime.FaunaRuntime, "catalog", refuse)
+    config = {"domain": "127.0.0.1", "port": 9, "scheme": "http", "secret": "s"}
+    status = SourceFauna(config=config).check(logging.getLogger("airbyte"), config)
+    assert status.status == Status.FAILED
+    assert status.message == message, f"the CDK reports a failed check differently now: {status.message!r}"
+    assert cdk_internals.plain_check_message("not a repr") == "not a repr"
 
 
 def test_a_slice_with_a_cached_hash_equals_the_slice_and_hashes_the_same():
