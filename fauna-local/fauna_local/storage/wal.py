@@ -1,6 +1,7 @@
 """Write-ahead log: one JSON line per committed transaction, flushed and fsynced before acknowledgement.
 
-A torn last line (the process died mid-write, so the write was never acknowledged) is ignored on replay.
+A torn last line (the process died mid-write, so the write was never acknowledged) is ignored on replay
+and cut off when the log is opened, so the next acknowledged write starts on a line of its own.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ class WriteAheadLog:
     def __init__(self, data_dir: str):
         os.makedirs(data_dir, exist_ok=True)
         self.path = os.path.join(data_dir, WAL_NAME)
+        _cut_torn_tail(self.path)
         self._file = open(self.path, "ab")
 
     def append(self, ts: int, records: List[Any]) -> None:
@@ -41,3 +43,25 @@ class WriteAheadLog:
 
     def close(self) -> None:
         self._file.close()
+
+
+
+def _cut_torn_tail(path: str) -> None:
+    """Truncates the file after its last line break: what follows it was never acknowledged."""
+    if not os.path.exists(path):
+        return
+    with open(path, "r+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        end = size
+        while end > 0:
+            start = max(0, end - 65536)
+            f.seek(start)
+            newline = f.read(end - start).rfind(b"\n")
+            if newline >= 0:
+                end = start + newline + 1
+                break
+            end = start
+        if end < size:
+            f.truncate(end)
+            f.flush()
+            os.fsync(f.fileno())

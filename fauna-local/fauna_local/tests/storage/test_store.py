@@ -99,6 +99,19 @@ def test_given_a_torn_last_wal_line_when_reopened_then_it_is_ignored(tmp_path):
     assert list(again.root.collections) == ["c"]
 
 
+def test_given_a_torn_last_wal_line_when_a_write_follows_then_both_survive_the_next_restart(tmp_path):
+    # An acknowledged write must never be lost: appended onto the torn fragment, it would share its line.
+    store = make_store(str(tmp_path))
+    coll(store)
+    store.wal.close()
+    with open(os.path.join(tmp_path, "wal.jsonl"), "ab") as f:
+        f.write(b'[123,[["put"')  # a write that was never acknowledged
+    again = make_store(str(tmp_path))
+    coll(again, "d")
+    again.wal.close()
+    assert sorted(make_store(str(tmp_path)).root.collections) == ["c", "d"]
+
+
 def test_given_more_than_128_events_when_creating_an_index_then_inactive_until_a_background_build():
     # core doc/Index.scala BuildSyncSize = 128: above it the index starts inactive.
     store = make_store()
