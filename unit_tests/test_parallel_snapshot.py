@@ -121,9 +121,12 @@ def test_workers_that_do_not_speed_pages_up_leave_their_ids_to_the_calling_threa
     me = threading.current_thread().name
     assert by_workers.pop(me)[:3] == [0, 1, 2], "the calling thread reads alone first"
     # One worker took the far half (301 and up), one went on with the calling thread's range
-    # (3 and up); each read a page or two and left, and the calling thread read the rest.
+    # (3 and up); each read a few pages and left, and the calling thread read the rest. Before the
+    # verdict (at the first page handed on) the workers can hand over no more pages than the slots
+    # given out by then (one each, and the one the first page frees); once retired, a worker leaves
+    # after the page it was reading. So none reads more than 4 pages of 3 ids, however threads are scheduled.
     assert sorted(worker_ids[0] for worker_ids in by_workers.values()) == [3, 301], by_workers
-    assert all(len(worker_ids) <= 6 for worker_ids in by_workers.values()), "a worker stayed"
+    assert all(len(worker_ids) <= 12 for worker_ids in by_workers.values()), f"a worker stayed: {by_workers}"
 
 
 def test_workers_read_at_most_two_pages_ahead_of_the_consumer():
