@@ -17,6 +17,7 @@ import yaml
 
 from source_fauna.components import with_spec_defaults
 from source_fauna.errors import config_error
+from source_fauna.typed_columns import CATCH_ALL_COLUMN, TypedColumns
 
 # Columns every record has; user-defined columns may not reuse them.
 BUILT_IN_COLUMNS = ("ref", "ts", "data", "ttl")
@@ -54,6 +55,12 @@ class CollectionSettings:
     additional_columns: Tuple[AdditionalColumn, ...] = ()
     deleted_at_column: Optional[str] = None  # None: deletions are not synced
     index: Optional[str] = None  # None: found automatically
+    typed_columns: Optional[TypedColumns] = None  # schema mode `typed`: set once the columns are known
+
+    def reserved_columns(self) -> Tuple[str, ...]:
+        """The names typed columns may not take: every other column of the record."""
+        extra = (self.deleted_at_column,) if self.deleted_at_column else ()
+        return BUILT_IN_COLUMNS + extra + tuple(column.name for column in self.additional_columns) + (CATCH_ALL_COLUMN,)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class FaunaConfig:
     deleted_at_column: Optional[str] = None
     collections: Tuple[str, ...] = ()  # empty: every collection
     settings: Mapping[str, CollectionSettings] = field(default_factory=dict)
+    typed: bool = False  # schema mode `typed`
+    sample_size: int = 10_000
 
     @property
     def concurrent_queries(self) -> int:
@@ -106,6 +115,8 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
         deleted_at_column=deleted_at,
         collections=tuple(values.get("collections", ())),
         settings=settings,
+        typed=values["schema_mode"] == "typed",
+        sample_size=values["schema_sample_size"],
     )
 
 

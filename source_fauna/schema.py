@@ -32,6 +32,8 @@ def configured_columns_schema(settings: CollectionSettings) -> Dict[str, Any]:
         schema["type"] = ["null", schema["type"]] if nullable else schema["type"]
         schema["description"] = f"From the document path {'.'.join(column.path)}."
         properties[column.name] = schema
+    if settings.typed_columns is not None:
+        properties.update(settings.typed_columns.properties())
     if settings.deleted_at_column:
         properties[settings.deleted_at_column] = {
             "type": ["null", "string"],
