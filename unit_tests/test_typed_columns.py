@@ -189,3 +189,26 @@ def test_a_removal_has_every_typed_column_null():
     removal = builder.removal({"document": {"@ref": {"id": "3"}}, "ts": 20})
     jsonschema.validate(removal, schema)
     assert removal["age"] is None and removal[CATCH_ALL_COLUMN] is None
+
+
+def test_the_worked_example_of_the_docs():
+    ann = {"name": "Ann", "age": 30, "ts": {"@ts": "2024-05-01T12:00:00Z"}, "first name": "A"}
+    bob = {"name": "Bob", "age": 41.5, "owner": REF}
+    _, records, schema = records_and_schema([ann, bob], [ann], data_column=False)
+    columns = {name: column.get("type") for name, column in schema["properties"].items()}
+    assert columns == {
+        "ref": "string",
+        "ts": "integer",
+        "ttl": ["null", "string"],
+        "age": "number",
+        "data_ts": ["null", "string"],
+        "first_name": ["null", "string"],
+        "name": "string",
+        "owner": ["null", "object"],
+        CATCH_ALL_COLUMN: ["null", "object"],
+    }
+    assert schema["properties"]["data_ts"]["format"] == "date-time"
+    assert records[0] == {
+        "ref": "0", "ts": 10, "ttl": None, "age": 30, "data_ts": "2024-05-01T12:00:00Z",
+        "first_name": "A", "name": "Ann", "owner": None, CATCH_ALL_COLUMN: None,
+    }
