@@ -104,7 +104,7 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
     deleted_at = _parse_deletions(values["collection"]["deletions"])
     settings: Dict[str, CollectionSettings] = {}
     for position, raw in enumerate(values.get("collection_settings", ())):
-        parsed = _parse_collection_settings(raw, f"collection_settings[{position}]", deleted_at)
+        parsed = _parse_collection_settings(raw, f"collection_settings[{position}]", deleted_at, values["schema_mode"] == "typed")
         if parsed.name in settings:
             raise config_error(f"`collection_settings` has two entries for collection '{parsed.name}'; keep one.")
         settings[parsed.name] = parsed
@@ -149,7 +149,7 @@ def _parse_deletions(deletions: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def _parse_collection_settings(raw: Mapping[str, Any], where: str, default_deleted_at: Optional[str]) -> CollectionSettings:
+def _parse_collection_settings(raw: Mapping[str, Any], where: str, default_deleted_at: Optional[str], typed: bool) -> CollectionSettings:
     deleted_at = default_deleted_at
     if raw.get("deleted_at_column"):
         deleted_at = _column_name(raw["deleted_at_column"], f"{where}.deleted_at_column")
@@ -162,7 +162,7 @@ def _parse_collection_settings(raw: Mapping[str, Any], where: str, default_delet
         )
         for position, column in enumerate(raw.get("additional_columns", ()))
     )
-    taken = list(BUILT_IN_COLUMNS) + ([deleted_at] if deleted_at else [])
+    taken = list(BUILT_IN_COLUMNS) + ([deleted_at] if deleted_at else []) + ([CATCH_ALL_COLUMN] if typed else [])
     for column in columns:
         if column.name in taken:
             raise config_error(
