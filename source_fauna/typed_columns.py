@@ -23,6 +23,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tupl
 # The column that holds, when the `data` column is not kept, the fields without a column or whose value does not fit it.
 CATCH_ALL_COLUMN = "unmatched_data"
 
+# The JSON schema of each kind of record value (also the types of the spec's additional columns).
 KIND_SCHEMAS: Dict[str, Dict[str, Any]] = {
     "string": {"type": "string"},
     "integer": {"type": "integer"},
