@@ -19,5 +19,5 @@ ENTRYPOINT ["source-fauna"]
 
 USER airbyte
 
-LABEL io.airbyte.version=1.0.0
+LABEL io.airbyte.version=1.1.0
 LABEL io.airbyte.name=airbyte/source-fauna

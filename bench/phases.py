@@ -155,6 +155,11 @@ class Bench:
         inc_catalog = self.work.write("catalog-users", catalog_for(self.streams, ["users"]))
         fr_catalog = self.work.write("catalog-users-fr", catalog_for(self.streams, ["users"], mode="full_refresh"))
         small_catalog = self.work.write("catalog-small", catalog_for(self.streams, ["small"])) if "small" in self.collections else None
+        typed = not args.skip_typed_mode
+        if typed:  # schema mode `typed`: the columns discover samples, the records that fill them
+            t_conf = self.config_file(proxy, "proxy-config-typed", schema_mode="typed")
+            t_live_conf = self.config_file(fauna, "live-config-typed", schema_mode="typed")
+            typed_catalog = self.work.write("catalog-users-typed", catalog_for(discover(self.work, connector_config(fauna, schema_mode="typed")), ["users"]))
         old = args.old_connector and self.old_ready()
         if old:
             old_streams = discover(self.work, old_config(fauna), old=True)
@@ -172,6 +177,8 @@ class Bench:
         self.replay_state = run.final_state()
         if not args.skip_full_refresh_mode:
             self.recorded("connector full_refresh mode", lambda: self.source("connector full_refresh mode (record pass)", "record", proxy, connector_command("read", p_conf, fr_catalog), n))
+        if typed:
+            self.recorded("connector first sync, typed", lambda: self.source("connector first sync, typed (record pass)", "record", proxy, connector_command("read", t_conf, typed_catalog), n))
         if small_catalog:
             self.recorded("connector first sync, small", lambda: self.source("connector small (record pass)", "record", proxy, connector_command("read", p_conf, small_catalog), args.small_docs))
         if old:
@@ -189,6 +196,9 @@ class Bench:
             entry["convert"] = self.driver("driver loop + JSON values", "replay", proxy, proxy.endpoint, "users", n, convert=True)
             _, entry["connector"] = self.source("connector first sync (snapshot)", "replay", proxy, connector_command("read", p_conf, inc_catalog), n)
             self.replay_check("connector first sync")
+            if typed:
+                _, entry["typed"] = self.source("connector first sync, schema mode typed", "replay", proxy, connector_command("read", t_conf, typed_catalog), n)
+                self.replay_check("connector first sync, typed")
             if r == 0 and not args.skip_full_refresh_mode:
                 _, entry["full_refresh"] = self.source("connector full_refresh mode", "replay", proxy, connector_command("read", p_conf, fr_catalog), n)
             if r == 0 and small_catalog:
@@ -209,6 +219,8 @@ class Bench:
         live["convert"] = self.driver("driver loop + JSON values", "live", fauna, fauna.endpoint, "users", n, convert=True)
         run, live["connector"] = self.source("connector first sync (snapshot)", "live", fauna, connector_command("read", l_conf, inc_catalog), n)
         self.live_state = run.final_state()
+        if typed:
+            _, live["typed"] = self.source("connector first sync, schema mode typed", "live", fauna, connector_command("read", t_live_conf, typed_catalog), n)
         if small_catalog:
             _, live["small"] = self.source(f"connector first sync, {args.small_docs:,} docs", "live", fauna, connector_command("read", l_conf, small_catalog), args.small_docs)
         if old:
@@ -426,6 +438,11 @@ class Bench:
             r["throughput_vs_old"] = self.median_of_rounds("throughput_vs_old", [ratio(e["connector"]["docs_per_s"], e["old"]["docs_per_s"]) for e in rounds])
             r["cpu_per_doc_vs_old"] = median([ratio(e["connector"]["cpu_per_100k"], e["old"]["cpu_per_100k"]) for e in rounds])
             r["live_throughput_vs_old"] = ratio(self.live["connector"]["docs_per_s"], self.live["old"]["docs_per_s"])
+        if rounds and "typed" in rounds[0]:
+            r["typed_throughput_vs_schemaless"] = self.median_of_rounds(
+                "typed_throughput_vs_schemaless", [ratio(e["typed"]["docs_per_s"], e["connector"]["docs_per_s"]) for e in rounds]
+            )
+            r["typed_cpu_per_doc_vs_schemaless"] = median([ratio(e["typed"]["cpu_per_100k"], e["connector"]["cpu_per_100k"]) for e in rounds])
         r["live_throughput_vs_driver"] = ratio(self.live["connector"]["docs_per_s"], self.live["driver"]["docs_per_s"])
         r["live_cpu_per_doc_vs_driver"] = ratio(self.live["connector"]["cpu_per_100k"], self.live["driver"]["cpu_per_100k"])
         r["live_steady_cpu_per_doc_vs_driver"] = ratio(self.live["connector"].get("steady_cpu_per_100k"), self.live["driver"].get("steady_cpu_per_100k"))

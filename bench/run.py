@@ -52,6 +52,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--ab-repeat", type=int, default=3, help="rounds of the first sync with each CDK internal switched off (0: skip)")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-incremental", action="store_true")
+    parser.add_argument("--skip-typed-mode", action="store_true", help="skip the row with schema mode `typed`")
     parser.add_argument("--skip-full-refresh-mode", action="store_true", help="skip the row with the stream configured full_refresh")
     return parser.parse_args()
 

@@ -2,7 +2,8 @@
 
 PyAirbyte (the `airbyte` Python package) runs the installed `source-fauna` command as a subprocess,
 exactly as the Airbyte platform runs the connector's image, and writes the records to a local
-DuckDB file.
+DuckDB file. With `--schema-mode typed`, each top-level field of the documents' `data` is a typed
+column of its own (an integer field is a BIGINT column there).
 
 Install (PyAirbyte is large, so it is an extra of its own; Python 3.10–3.12):
 
@@ -19,7 +20,8 @@ or, in a checkout of this repository, against the local Fauna of the tests with 
 The cache lands in `.cache/default_cache/default_cache.duckdb` under the current directory
 (`--cache-root DIR`, or the `AIRBYTE_CACHE_ROOT` variable, moves it). The script runs offline: it
 tells PyAirbyte not to look the connector up in Airbyte's registry and not to send telemetry. It
-prints one JSON line at the end: per stream, the row count and the first rows by `ts`.
+prints one JSON line at the end: per stream, the row count, the first rows by `ts` and the
+DuckDB type of each column.
 """
 
 import argparse
@@ -65,7 +67,15 @@ def sync_and_query(config: Dict[str, Any]) -> Dict[str, Any]:
         table = f"{cache.schema_name}.{cache.processor.get_sql_table_name(stream)}"
         count = cache.run_sql_query(f"SELECT count(*) AS n FROM {table}")[0]["n"]
         first = cache.run_sql_query(f"SELECT ref, ts FROM {table} ORDER BY ts, ref LIMIT 3")
-        summary["streams"][stream] = {"rows": count, "first": [{"ref": row["ref"], "ts": row["ts"]} for row in first]}
+        columns = cache.run_sql_query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            f"WHERE table_schema = '{cache.schema_name}' AND table_name = '{cache.processor.get_sql_table_name(stream)}'"
+        )
+        summary["streams"][stream] = {
+            "rows": count,
+            "first": [{"ref": row["ref"], "ts": row["ts"]} for row in first],
+            "columns": {row["column_name"]: row["data_type"] for row in columns},
+        }
     return summary
 
 
@@ -74,6 +84,7 @@ def main() -> None:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--config", type=Path, help="connector config (JSON) of your Fauna node")
     where.add_argument("--local", action="store_true", help="start the repository's local Fauna with sample data")
+    parser.add_argument("--schema-mode", choices=["schemaless", "typed"], help="sets the config's `schema_mode`")
     parser.add_argument("--cache-root", type=Path, default=Path.cwd() / ".cache", help="where the DuckDB cache goes")
     args = parser.parse_args()
     offline_environment(args.cache_root.absolute())
@@ -87,6 +98,8 @@ def main() -> None:
             config = fauna.config()
         else:
             config = json.loads(args.config.read_text())
+        if args.schema_mode:
+            config = {**config, "schema_mode": args.schema_mode}
         summary = sync_and_query(config)
     print(json.dumps(summary))
 

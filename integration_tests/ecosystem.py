@@ -136,6 +136,8 @@ STANDARD_TEST_FILES = (
 
 # What acceptance-test-config.yml's `secrets/config-deletions.json` adds to `secrets/config.json`.
 DELETIONS_CONFIG: Dict[str, Any] = {"collection": {"deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}}}
+# And what `secrets/config-typed.json` adds.
+TYPED_CONFIG: Dict[str, Any] = {"schema_mode": "typed"}
 
 
 def standard_test_connector_dir(parent: Path, config: Mapping[str, Any]) -> Path:
@@ -143,8 +145,8 @@ def standard_test_connector_dir(parent: Path, config: Mapping[str, Any]) -> Path
 
     The tool picks its test suite by the directory's name and metadata.yaml's language tag, so it
     cannot run from a checkout named otherwise; this copies what it reads and writes
-    `secrets/config.json` and `secrets/config-deletions.json` pointing at the local Fauna (its port
-    changes every run).
+    `secrets/config.json`, `secrets/config-deletions.json` and `secrets/config-typed.json` pointing at
+    the local Fauna (its port changes every run).
     """
     directory = parent / "source-fauna"
     if directory.exists():
@@ -155,6 +157,7 @@ def standard_test_connector_dir(parent: Path, config: Mapping[str, Any]) -> Path
     (directory / "secrets").mkdir()
     (directory / "secrets" / "config.json").write_text(json.dumps(dict(config), indent=2))
     (directory / "secrets" / "config-deletions.json").write_text(json.dumps({**config, **DELETIONS_CONFIG}, indent=2))
+    (directory / "secrets" / "config-typed.json").write_text(json.dumps({**config, **TYPED_CONFIG}, indent=2))
     return directory
 
 

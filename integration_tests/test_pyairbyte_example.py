@@ -68,19 +68,20 @@ def sample_counts(fauna: LocalFauna) -> dict:
     return {name: len(client.query(q.paginate(q.documents(q.collection(name)), size=100000))["data"]) for name in names}
 
 
-def test_example_reads_the_local_fauna_into_duckdb_without_leaving_loopback(sample_fauna, tmp_path):
+def run_example(tmp_path: Path, fauna: LocalFauna, *options: str):
+    """Runs the example with sockets that reach only loopback, and returns its summary line."""
     require(importlib.util.find_spec("airbyte") is not None, "PyAirbyte (the `airbyte` package)", "pip install -e '.[pyairbyte]'")
     require(venv_script("source-fauna") is not None, "the source-fauna command", "pip install -e .")
     (tmp_path / "blocker").mkdir()
     (tmp_path / "blocker" / "sitecustomize.py").write_text(LOOPBACK_ONLY)
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(sample_fauna.config()))
+    config.write_text(json.dumps(fauna.config()))
     network_log = tmp_path / "network.log"
     env = subprocess_env(LOOPBACK_ONLY_LOG=str(network_log), AIRBYTE_LOGGING_ROOT=str(tmp_path / "logs"))
     env["PYTHONPATH"] = str(tmp_path / "blocker") + ":" + env["PYTHONPATH"]
 
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "pyairbyte_example.py"), "--config", str(config), "--cache-root", str(tmp_path / "cache")],
+        [sys.executable, str(ROOT / "examples" / "pyairbyte_example.py"), "--config", str(config), "--cache-root", str(tmp_path / "cache"), *options],
         capture_output=True,
         text=True,
         timeout=EXAMPLE_TIMEOUT_SECONDS,
@@ -90,10 +91,24 @@ def test_example_reads_the_local_fauna_into_duckdb_without_leaving_loopback(samp
 
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     assert not network_log.exists(), f"PyAirbyte tried to leave loopback: {network_log.read_text()}"
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_example_reads_the_local_fauna_into_duckdb_without_leaving_loopback(sample_fauna, tmp_path):
+    summary = run_example(tmp_path, sample_fauna)
     assert Path(summary["cache"]).is_file() and Path(summary["cache"]).is_relative_to(tmp_path / "cache")
     expected = sample_counts(sample_fauna)
     assert {stream: info["rows"] for stream, info in summary["streams"].items()} == expected
     for stream, info in summary["streams"].items():
         timestamps = [row["ts"] for row in info["first"]]
         assert timestamps == sorted(timestamps) and len(timestamps) == min(3, expected[stream])
+
+
+def test_typed_mode_gives_typed_columns_in_duckdb(sample_fauna, tmp_path):
+    summary = run_example(tmp_path, sample_fauna, "--schema-mode", "typed")
+    users, products = summary["streams"]["users"]["columns"], summary["streams"]["products"]["columns"]
+    # PyAirbyte's DuckDB types: integer → BIGINT, number → DECIMAL(38,9), date-time → TIMESTAMP.
+    assert users["age"] == "BIGINT" and users["active"] == "BOOLEAN" and users["name"] == "VARCHAR"
+    assert users["last_login"] == "TIMESTAMP" and users["joined"] == "DATE"
+    assert products["price"] == "DECIMAL(38,9)" and products["stock"] == "BIGINT"
+    assert summary["streams"]["users"]["rows"] == sample_counts(sample_fauna)["users"]

@@ -33,6 +33,9 @@ REQUIRED_PASSES = {
     "test_discover['config' Test Scenario]",
     "test_basic_read['config' Test Scenario]",
     "test_fail_read_with_bad_catalog['config' Test Scenario]",
+    # schema mode `typed`: records are validated against the columns discover sampled
+    "test_discover['config-typed' Test Scenario]",
+    "test_basic_read['config-typed' Test Scenario]",
 }
 
 

@@ -2,7 +2,8 @@
 
 Starts `fauna_local` with its sample database, then runs the real `source-fauna` command as the
 Airbyte platform does (config, catalog and state files; stdout read through a pipe): check,
-discover, a full refresh, a few writes, and an incremental read that picks up exactly those.
+discover, a full refresh, a few writes, and an incremental read that picks up exactly those; then
+discover and a full refresh of `users` in schema mode `typed`.
 """
 
 import json
@@ -79,6 +80,18 @@ def main() -> None:
 
         incremental = source_fauna(workdir, "read", config=config, catalog=configured_catalog, state=state)
         show_records("second sync (incremental: only what changed, deletions included)", incremental)
+
+        # Schema mode `typed`: discover samples the documents and makes each field of `data` a column.
+        typed_config = {**config, "schema_mode": "typed", "collection_settings": [{"name": "users", "data_column": False}]}
+        typed_catalog = next(m["catalog"] for m in source_fauna(workdir, "discover", config=typed_config) if m["type"] == "CATALOG")
+        users = next(stream for stream in typed_catalog["streams"] if stream["name"] == "users")
+        columns = {name: schema.get("type", "anyOf") for name, schema in users["json_schema"]["properties"].items()}
+        print(f"\n== discover in schema mode typed: users columns {json.dumps(columns)}")
+        typed_read = source_fauna(
+            workdir, "read", config=typed_config,
+            catalog={"streams": [{"stream": users, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite", "cursor_field": []}]},
+        )
+        show_records("typed full refresh of users (the fields of data as columns)", typed_read)
 
 
 if __name__ == "__main__":

@@ -354,7 +354,8 @@ def _bounds(stream_slice: Optional[Mapping[str, Any]]) -> tuple:
 
 @dataclass
 class FaunaSchemaLoader(SchemaLoader):
-    """The columns of one collection's records that depend on the user's column choices.
+    """The columns of one collection's records that depend on the user's column choices (and, in
+    schema mode `typed`, on its documents).
 
     The manifest merges them with the columns every document has (`schemas/fauna_document.json`).
     """
@@ -362,12 +363,13 @@ class FaunaSchemaLoader(SchemaLoader):
     config: Config
     parameters: InitVar[Mapping[str, Any]]
     collection: str = "{{ parameters.get('collection_name', '') }}"
+    paginator: Optional[FaunaPaginator] = None  # pages of the sample, in schema mode `typed`
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
 
     def get_json_schema(self) -> Mapping[str, Any]:
-        return _package(self.config).configured_columns_schema_for(self.config, self._collection.eval(self.config))
+        return _package(self.config).configured_columns_schema_for(self.config, self._collection.eval(self.config), self.paginator)
 
 
 class FaunaLegacyStateMigration(StateMigration):

@@ -17,6 +17,7 @@ import yaml
 
 from source_fauna.components import with_spec_defaults
 from source_fauna.errors import config_error
+from source_fauna.typed_columns import CATCH_ALL_COLUMN, TypedColumns
 
 # Columns every record has; user-defined columns may not reuse them.
 BUILT_IN_COLUMNS = ("ref", "ts", "data", "ttl")
@@ -54,6 +55,12 @@ class CollectionSettings:
     additional_columns: Tuple[AdditionalColumn, ...] = ()
     deleted_at_column: Optional[str] = None  # None: deletions are not synced
     index: Optional[str] = None  # None: found automatically
+    typed_columns: Optional[TypedColumns] = None  # schema mode `typed`: set once the columns are known
+
+    def reserved_columns(self) -> Tuple[str, ...]:
+        """The names typed columns may not take: every other column of the record."""
+        extra = (self.deleted_at_column,) if self.deleted_at_column else ()
+        return BUILT_IN_COLUMNS + extra + tuple(column.name for column in self.additional_columns) + (CATCH_ALL_COLUMN,)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class FaunaConfig:
     deleted_at_column: Optional[str] = None
     collections: Tuple[str, ...] = ()  # empty: every collection
     settings: Mapping[str, CollectionSettings] = field(default_factory=dict)
+    typed: bool = False  # schema mode `typed`
+    sample_size: int = 10_000
 
     @property
     def concurrent_queries(self) -> int:
@@ -95,7 +104,7 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
     deleted_at = _parse_deletions(values["collection"]["deletions"])
     settings: Dict[str, CollectionSettings] = {}
     for position, raw in enumerate(values.get("collection_settings", ())):
-        parsed = _parse_collection_settings(raw, f"collection_settings[{position}]", deleted_at)
+        parsed = _parse_collection_settings(raw, f"collection_settings[{position}]", deleted_at, values["schema_mode"] == "typed")
         if parsed.name in settings:
             raise config_error(f"`collection_settings` has two entries for collection '{parsed.name}'; keep one.")
         settings[parsed.name] = parsed
@@ -106,6 +115,8 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
         deleted_at_column=deleted_at,
         collections=tuple(values.get("collections", ())),
         settings=settings,
+        typed=values["schema_mode"] == "typed",
+        sample_size=values["schema_sample_size"],
     )
 
 
@@ -138,7 +149,7 @@ def _parse_deletions(deletions: Mapping[str, Any]) -> Optional[str]:
     return None
 
 
-def _parse_collection_settings(raw: Mapping[str, Any], where: str, default_deleted_at: Optional[str]) -> CollectionSettings:
+def _parse_collection_settings(raw: Mapping[str, Any], where: str, default_deleted_at: Optional[str], typed: bool) -> CollectionSettings:
     deleted_at = default_deleted_at
     if raw.get("deleted_at_column"):
         deleted_at = _column_name(raw["deleted_at_column"], f"{where}.deleted_at_column")
@@ -151,7 +162,7 @@ def _parse_collection_settings(raw: Mapping[str, Any], where: str, default_delet
         )
         for position, column in enumerate(raw.get("additional_columns", ()))
     )
-    taken = list(BUILT_IN_COLUMNS) + ([deleted_at] if deleted_at else [])
+    taken = list(BUILT_IN_COLUMNS) + ([deleted_at] if deleted_at else []) + ([CATCH_ALL_COLUMN] if typed else [])
     for column in columns:
         if column.name in taken:
             raise config_error(

@@ -76,6 +76,12 @@ def document_probe(collection_name: str) -> Any:
     return q.get(q.ref(q.collection(collection_name), "1"))
 
 
+def sample_page(collection_name: str, size: int, after: Any = None) -> Any:
+    """The `data` of one page of the collection's documents, in document-id order (`{}` for a document without data)."""
+    documents = q.paginate(q.documents(q.collection(collection_name)), **_page_options(size, after))
+    return q.map_(q.lambda_("ref", q.select(["data"], q.get(q.var("ref")), {})), documents)
+
+
 def first_index_entry(index: str) -> Any:
     return q.paginate(q.match(q.index(index)), size=1)
 

@@ -4,14 +4,18 @@ Which columns a record has follows the user's settings (`CollectionSettings`); `
 the same in JSON schema, and the values are converted by `values.py`.
 """
 
-from typing import Any, Dict, List, Mapping, Sequence
+import logging
+from typing import Any, Dict, List, Mapping, Sequence, Set
 
 import msgspec
 
 from source_fauna.config import AdditionalColumn, CollectionSettings
 from source_fauna.errors import config_error
+from source_fauna.typed_columns import CATCH_ALL_COLUMN, kind_of
 from source_fauna.values import data_value, data_values, micros_to_iso, to_airbyte_value
 from source_fauna.wire import WireDocument
+
+logger = logging.getLogger("airbyte")
 
 
 class RecordBuilder:
@@ -20,10 +24,13 @@ class RecordBuilder:
     def __init__(self, settings: CollectionSettings) -> None:
         self._settings = settings
         self._columns: List[AdditionalColumn] = list(settings.additional_columns)
+        self._typed = settings.typed_columns
+        self._typed_fields = {column.field for column in self._typed.columns} if self._typed else set()
+        self._warned: Set[str] = set()  # what was logged already: each problem once per stream
 
     def page(self, documents: Sequence[WireDocument]) -> List[Dict[str, Any]]:
         """A page of documents of this collection → their records, the page's data converted at once."""
-        if self._columns or not self._settings.data_column:
+        if self._columns or self._typed or not self._settings.data_column:
             return [self.document(document) for document in documents]
         values = data_values([document.data for document in documents])
         return [self._record(document, data) for document, data in zip(documents, values)]
@@ -31,6 +38,8 @@ class RecordBuilder:
     def document(self, document: WireDocument) -> Dict[str, Any]:
         """A document of this collection, as Fauna sent it → a record."""
         raw = bytes(document.data)
+        if self._typed:
+            return self._typed_record(document, msgspec.json.decode(raw))
         if self._columns:  # the columns read values out of the data
             return self._record(document, to_airbyte_value(msgspec.json.decode(raw)))
         return self._record(document, data_value(raw) if self._settings.data_column else None)
@@ -51,6 +60,44 @@ class RecordBuilder:
             record[self._settings.deleted_at_column] = None
         return record
 
+    def _typed_record(self, document: WireDocument, wire: Dict[str, Any]) -> Dict[str, Any]:
+        """A record with the typed columns: each field's value in its column when its kind fits, else left to
+        `data` (when kept) or the catch-all column, so that no value is lost."""
+        assert self._typed is not None
+        kinds = {field: kind_of(value) for field, value in wire.items()}  # before conversion replaces the tags
+        data = to_airbyte_value(wire)
+        record = self._record(document, data)
+        unmatched = {field: data[field] for field in data if field not in self._typed_fields}
+        if unmatched:
+            self._warn_once("new", f"Documents of collection '{self._settings.name}' have field(s) the discovered schema has no column for "
+                            f"(first seen: {', '.join(sorted(unmatched))} in document {document.id}); {self._kept_where()}.")
+        for column in self._typed.columns:
+            if column.field not in kinds:
+                if column.nullable:
+                    record[column.name] = None
+            elif column.accepts(kinds[column.field]):
+                record[column.name] = data[column.field]
+            else:
+                if column.nullable:  # a column that is not nullable is left out: a record lacking it still fits the schema
+                    record[column.name] = None
+                unmatched[column.field] = data[column.field]
+                self._warn_once(
+                    "misfit", f"Field '{column.field}' of document {document.id} in collection '{self._settings.name}' holds a "
+                    f"{kinds[column.field]}, which its column '{column.name}' does not accept; {self._kept_where()}.",
+                )
+        if self._typed.catch_all:
+            record[CATCH_ALL_COLUMN] = unmatched or None
+        return record
+
+    def _kept_where(self) -> str:
+        where = "the `data` column" if self._settings.data_column else f"the `{CATCH_ALL_COLUMN}` column"
+        return f"such values are kept in {where}. Refresh the source schema to give them columns"
+
+    def _warn_once(self, problem: str, message: str) -> None:
+        if problem not in self._warned:  # a race may log twice; never more
+            self._warned.add(problem)
+            logger.warning(message)
+
     def removal(self, event: Mapping[str, Any]) -> Dict[str, Any]:
         """A `remove` event → a record with the deleted-at column set and no document values."""
         record: Dict[str, Any] = {"ref": event["document"]["@ref"]["id"], "ts": event["ts"]}
@@ -59,6 +106,10 @@ class RecordBuilder:
         record["ttl"] = None
         for column in self._columns:
             record[column.name] = None
+        for typed in self._typed.columns if self._typed else ():
+            record[typed.name] = None
+        if self._typed and self._typed.catch_all:
+            record[CATCH_ALL_COLUMN] = None
         record[self._settings.deleted_at_column] = micros_to_iso(event["ts"])
         return record
 

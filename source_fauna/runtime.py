@@ -7,14 +7,21 @@ component.
 """
 
 import threading
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Tuple
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
 from source_fauna.catalog import CollectionInfo, load_catalog, verify_access
-from source_fauna.config import FaunaConfig, parse_config
+from source_fauna.config import CollectionSettings, FaunaConfig, parse_config
 from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
 from source_fauna.reader import CollectionReader
+from source_fauna.sampling import sample_columns
 from source_fauna.schema import configured_columns_schema
+from source_fauna.typed_columns import columns_from_schema
+
+# Where `SourceFauna` puts, for a read in schema mode `typed`, the JSON schema of each configured
+# stream: its typed columns are those the destination was set up with, not a fresh sample's.
+CONFIGURED_SCHEMAS_KEY = "__fauna_configured_schemas"
 
 if TYPE_CHECKING:
     from source_fauna.components import FaunaPaginator
@@ -27,6 +34,8 @@ _MAX_RUNTIMES = 8  # a long-lived process (the Builder's server) sees many confi
 class FaunaRuntime:
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config: FaunaConfig = parse_config(config)
+        self._configured_schemas: Mapping[str, Any] = config.get(CONFIGURED_SCHEMAS_KEY) or {}
+        self._settings: Dict[str, CollectionSettings] = {}
         self._lock = threading.Lock()
         self._gateway: Any = None
         self._catalog: Any = None
@@ -55,20 +64,35 @@ class FaunaRuntime:
             # check does (check reads each stream through here). Run outside the lock (a query); two
             # streams starting at once may both verify, which is harmless.
             verify_access(self.gateway, [infos[collection]])
+        if collection not in infos:
+            raise config_error(
+                f"Collection '{collection}' is in the catalog but not in the database any more, or not selected "
+                "by `collections`. Refresh the source schema in Airbyte."
+            )
+        settings = self.collection_settings(collection, paginator)  # outside the lock: it may sample (queries)
         with self._lock:
             if collection not in self._readers:
-                if collection not in infos:
-                    raise config_error(
-                        f"Collection '{collection}' is in the catalog but not in the database any more, or not selected "
-                        "by `collections`. Refresh the source schema in Airbyte."
-                    )
-                self._readers[collection] = CollectionReader(
-                    self._gateway,
-                    infos[collection],
-                    self.config.for_collection(collection),
-                    self.config.readers_per_collection,
-                )
+                self._readers[collection] = CollectionReader(self._gateway, infos[collection], settings, self.config.readers_per_collection)
             return self._readers[collection]
+
+    def collection_settings(self, collection: str, paginator: Optional["FaunaPaginator"]) -> CollectionSettings:
+        """The collection's settings; in schema mode `typed` with its typed columns: those of the configured
+        catalog when a read has one, else from a sample of the collection's documents (read once)."""
+        settings = self.config.for_collection(collection)
+        if not self.config.typed:
+            return settings
+        if collection in self._settings:
+            return self._settings[collection]
+        configured = self._configured_schemas.get(collection)
+        if configured is not None:
+            columns = columns_from_schema(configured.get("properties") or {}, catch_all=not settings.data_column)
+        elif paginator is None:
+            raise config_error(f"The columns of collection '{collection}' cannot be sampled here: schema mode `typed` needs a connection.")
+        else:
+            columns = sample_columns(self.gateway, settings, self.config.sample_size, paginator)
+        typed = replace(settings, typed_columns=columns)
+        with self._lock:
+            return self._settings.setdefault(collection, typed)
 
 
 def runtime_for(config: Mapping[str, Any]) -> FaunaRuntime:
@@ -83,6 +107,9 @@ def runtime_for(config: Mapping[str, Any]) -> FaunaRuntime:
         return entry[1]
 
 
-def configured_columns_schema_for(config: Mapping[str, Any], collection: str) -> Mapping[str, Any]:
-    """Needs no connection: these columns follow from the config alone."""
-    return configured_columns_schema(parse_config(config).for_collection(collection))
+def configured_columns_schema_for(config: Mapping[str, Any], collection: str, paginator: Optional["FaunaPaginator"] = None) -> Mapping[str, Any]:
+    """In schema mode `schemaless` these columns follow from the config alone: no connection is made."""
+    parsed = parse_config(config)
+    if not parsed.typed:
+        return configured_columns_schema(parsed.for_collection(collection))
+    return configured_columns_schema(runtime_for(config).collection_settings(collection, paginator))

@@ -3,17 +3,7 @@
 from typing import Any, Dict
 
 from source_fauna.config import CollectionSettings
-
-_COLUMN_SCHEMAS: Dict[str, Dict[str, Any]] = {
-    "string": {"type": "string"},
-    "integer": {"type": "integer"},
-    "number": {"type": "number"},
-    "boolean": {"type": "boolean"},
-    "object": {"type": "object"},
-    "array": {"type": "array"},
-    "timestamp": {"type": "string", "format": "date-time", "airbyte_type": "timestamp_with_timezone"},
-    "date": {"type": "string", "format": "date"},
-}
+from source_fauna.typed_columns import KIND_SCHEMAS
 
 
 def configured_columns_schema(settings: CollectionSettings) -> Dict[str, Any]:
@@ -26,12 +16,14 @@ def configured_columns_schema(settings: CollectionSettings) -> Dict[str, Any]:
     if settings.data_column:
         properties["data"] = {"type": ["null", "object"], "description": "The document's data."}
     for column in settings.additional_columns:
-        schema = dict(_COLUMN_SCHEMAS[column.type])
+        schema = dict(KIND_SCHEMAS[column.type])  # the spec's column types are kinds of record values
         # Removal records carry no document values, so with deletions every column may be null.
         nullable = not column.required or settings.deleted_at_column
         schema["type"] = ["null", schema["type"]] if nullable else schema["type"]
         schema["description"] = f"From the document path {'.'.join(column.path)}."
         properties[column.name] = schema
+    if settings.typed_columns is not None:
+        properties.update(settings.typed_columns.properties())
     if settings.deleted_at_column:
         properties[settings.deleted_at_column] = {
             "type": ["null", "string"],

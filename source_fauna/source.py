@@ -6,6 +6,8 @@
 - States saved by the old connector (a legacy blob of every stream, or per-stream states with
   `updates_cursor`/`remove_cursor`) are turned into per-stream states.
 - A stream synced in full refresh mode ignores any state, so that it really reads everything.
+- In schema mode `typed`, a read maps documents to the columns of the configured catalog (the
+  destination's), which reach the components inside the config (see runtime.CONFIGURED_SCHEMAS_KEY).
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
 """
 
@@ -43,7 +45,7 @@ class SourceFauna(YamlDeclarativeSource):
         super().__init__(
             path_to_yaml="manifest.yaml",
             catalog=catalog,
-            config=config,
+            config=_with_configured_schemas(config, catalog),
             state=_without_full_refresh_states(state or [], catalog),
             **kwargs,
         )
@@ -74,6 +76,15 @@ class SourceFauna(YamlDeclarativeSource):
     def read(self, logger: Any, config: Mapping[str, Any], catalog: Any, state: Optional[List[Any]] = None) -> Any:
         bound = self._bound(config, catalog, state)
         return super(SourceFauna, bound).read(logger, config, catalog, state)
+
+
+def _with_configured_schemas(config: Optional[Mapping[str, Any]], catalog: Optional[ConfiguredAirbyteCatalog]) -> Optional[Mapping[str, Any]]:
+    if not config or catalog is None or config.get("schema_mode") != "typed":
+        return config
+    from source_fauna.runtime import CONFIGURED_SCHEMAS_KEY
+
+    schemas = {stream.stream.name: stream.stream.json_schema for stream in catalog.streams}
+    return {**config, CONFIGURED_SCHEMAS_KEY: schemas}
 
 
 def _read_json(path: str) -> Any:

@@ -80,6 +80,12 @@ def test_per_collection_settings_override_the_defaults():
         ({"collection_settings": [{"name": "u", "additional_columns": [{"name": "a", "path": ["x"], "type": "uuid"}]}]}, "additional_columns[0].type"),
         ({"collection_settings": [{"name": "u", "additional_columns": [{"name": "_airbyte_raw", "path": ["x"]}]}]}, "reserved by Airbyte"),
         (
+            {"schema_mode": "typed", "collection_settings": [{"name": "u", "additional_columns": [{"name": "unmatched_data", "path": ["x"]}]}]},
+            "'unmatched_data' is already used",
+        ),
+        ({"schema_mode": "strict"}, "`schema_mode`"),
+        ({"schema_sample_size": 0}, "`schema_sample_size`"),
+        (
             {"collection": {"deletions": {"deletion_mode": "deleted_field", "column": "gone"}}, "collection_settings": [{"name": "u", "additional_columns": [{"name": "gone", "path": ["x"]}]}]},
             "'gone' is already used",
         ),

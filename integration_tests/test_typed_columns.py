@@ -1,0 +1,88 @@
+"""Schema mode `typed` through the real `source-fauna` command: the columns discover derives from a
+sample, and reads that fill them, keep what does not fit, and follow the configured catalog."""
+
+import warnings
+
+import jsonschema
+
+from integration_tests.conftest import create_collection, create_documents
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from faunadb import query as q
+
+USERS = [
+    {"name": "Ann", "age": 30, "score": 1, "tag": "x", "ref": "a", "first name": "A", "address": {"city": "Oslo"}},
+    {"name": "Bob", "age": 41, "score": 2.5, "tag": 7, "ref": "b", "joined": q.time("2024-05-01T12:00:00Z"), "big": 2**62 + 1},
+]
+
+
+def typed_config(fauna, **overrides):
+    return fauna.config(schema_mode="typed", **overrides)
+
+
+def seed(fauna):
+    client = fauna.client()
+    create_collection(client, "users")
+    create_documents(client, "users", USERS)
+    return client
+
+
+def test_discover_types_the_sampled_fields_by_the_documented_rules(fauna, source):
+    seed(fauna)
+    streams = {stream["name"]: stream for stream in source.run("discover", typed_config(fauna)).catalog["streams"]}
+    properties = streams["users"]["json_schema"]["properties"]
+    assert properties["age"]["type"] == "integer"
+    assert properties["big"]["type"] == ["null", "integer"]
+    assert properties["score"]["type"] == "number"
+    assert properties["tag"]["anyOf"] == [{"type": "integer"}, {"type": "string"}]
+    assert properties["address"]["type"] == ["null", "object"]
+    assert properties["joined"]["format"] == "date-time" and properties["joined"]["type"] == ["null", "string"]
+    assert properties["data_ref"]["title"] == "ref" and properties["ref"]["type"] == "string"
+    assert properties["first_name"]["title"] == "first name"
+    assert "data" in properties
+
+
+def test_schemaless_stays_the_default(fauna, source):
+    seed(fauna)
+    properties = source.run("discover", fauna.config()).catalog["streams"][0]["json_schema"]["properties"]
+    assert set(properties) == {"ref", "ts", "ttl", "data"}
+
+
+def test_the_sample_size_bounds_what_discover_reads(fauna, source):
+    seed(fauna)  # `big` and `joined` are only in the second document
+    properties = source.run("discover", typed_config(fauna, schema_sample_size=1)).catalog["streams"][0]["json_schema"]["properties"]
+    assert "big" not in properties and "joined" not in properties
+    assert properties["tag"]["type"] == "string"
+
+
+def test_a_read_fills_the_columns_and_its_records_fit_the_discovered_schema(fauna, source):
+    seed(fauna)
+    config = typed_config(fauna, collection_settings=[{"name": "users", "data_column": False}])
+    catalog = source.discover_catalog(config, sync_mode="full_refresh")
+    schema = catalog["streams"][0]["stream"]["json_schema"]
+    output = source.run("read", config, catalog)
+    assert output.returncode == 0, output.errors
+    records = sorted(output.records_of("users"), key=lambda record: record["name"])
+    for record in records:
+        jsonschema.validate(record, schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+        assert "data" not in record and record.get("unmatched_data") is None
+    assert records[1]["big"] == 2**62 + 1 and records[1]["joined"] == "2024-05-01T12:00:00Z"
+    assert records[0]["data_ref"] == "a" and records[0]["first_name"] == "A" and records[0]["address"] == {"city": "Oslo"}
+
+
+def test_fields_after_discovery_and_misfits_are_kept_in_the_catch_all_column(fauna, source):
+    client = seed(fauna)
+    config = typed_config(fauna, collection_settings=[{"name": "users", "data_column": False}])
+    catalog = source.discover_catalog(config, sync_mode="full_refresh")
+    create_documents(client, "users", [{"name": "Cy", "age": "unknown", "pet": "cat"}, {"name": "Di", "age": 5, "car": "red"}])
+    output = source.run("read", config, catalog)
+    assert output.returncode == 0, output.errors
+    by_name = {record["name"]: record for record in output.records_of("users")}
+    assert by_name["Cy"]["unmatched_data"] == {"age": "unknown", "pet": "cat"} and "age" not in by_name["Cy"]
+    assert by_name["Di"]["unmatched_data"] == {"car": "red"} and by_name["Di"]["age"] == 5
+    # The read keeps to the configured catalog's columns: no column appears for the new fields.
+    assert "pet" not in by_name["Cy"] and "car" not in by_name["Di"]
+    warnings_logged = [message for message in output.of_type("LOG") if message["log"]["level"] == "WARN"]
+    assert len([log for log in warnings_logged if "no column for" in log["log"]["message"]]) == 1
+    assert len([log for log in warnings_logged if "does not accept" in log["log"]["message"]]) == 1
