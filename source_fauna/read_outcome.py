@@ -40,8 +40,9 @@ def guarded_read(config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog, m
     first_failure: Optional[FailureType] = None
     try:
         for message in messages:
-            if first_failure is None and message.type == Type.TRACE and message.trace.type == TraceType.ERROR:
-                first_failure = message.trace.error.failure_type
+            trace = message.trace if message.type == Type.TRACE else None
+            if first_failure is None and trace is not None and trace.type == TraceType.ERROR and trace.error is not None:
+                first_failure = trace.error.failure_type
             yield message
     except AirbyteTracedException as error:
         if missing:
