@@ -125,7 +125,7 @@ def normalize_state(raw: Any) -> List[AirbyteStateMessage]:
 
 def _per_stream(name: str, state: Any, namespace: Optional[str] = None) -> AirbyteStateMessage:
     if state is not None and not isinstance(state, Mapping):
-        raise _unreadable_state(name, f"it is {json.dumps(state)[:100]}, not an object")
+        raise _unreadable_state(name, f"it is {json.dumps(state, default=str)[:100]}, not an object")
     state = dict(state or {})
     if _legacy_migration.should_migrate(state):
         state = dict(_legacy_migration.migrate(state))
@@ -135,6 +135,9 @@ def _per_stream(name: str, state: Any, namespace: Optional[str] = None) -> Airby
     )
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
 def check_cursors(state: List[AirbyteStateMessage]) -> None:
     """Raises a config error naming the first stream whose saved `ts` cursor is not a Fauna timestamp (µs, an integer)."""
     for message in state:
@@ -142,8 +145,8 @@ def check_cursors(state: List[AirbyteStateMessage]) -> None:
             continue
         values = message.stream.stream_state.__dict__
         cursor = values.get("ts")
-        if "ts" in values and not (isinstance(cursor, int) and not isinstance(cursor, bool) or isinstance(cursor, str) and cursor.isdigit()):
-            detail = f"its cursor `ts` is {json.dumps(cursor)[:100]}, not a Fauna timestamp (microseconds since 1970 as a whole number)"
+        if "ts" in values and not (type(cursor) is int or isinstance(cursor, str) and _WHOLE_NUMBER.fullmatch(cursor)):
+            detail = f"its cursor `ts` is {json.dumps(cursor, default=str)[:100]}, not a Fauna timestamp (microseconds since 1970 as a whole number)"
             raise _unreadable_state(message.stream.stream_descriptor.name, detail)
 
 
