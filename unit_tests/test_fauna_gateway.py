@@ -202,6 +202,36 @@ def test_a_refused_connection_to_a_node_never_reached_is_a_config_error_after_fe
     assert len(waits) == UNCONNECTED_ATTEMPTS - 1
 
 
+@contextmanager
+def _full_node():
+    """A listener whose accept queue is full and never drained: the kernel drops new connections' SYNs, so they time out."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+    port = listener.getsockname()[1]
+    queued = []
+    for _ in range(3):
+        client = socket.socket()
+        client.setblocking(False)
+        client.connect_ex(("127.0.0.1", port))
+        queued.append(client)
+    try:
+        yield port
+    finally:
+        for client in queued:
+            client.close()
+        listener.close()
+
+
+def test_a_connect_timeout_is_transient_with_the_budget_of_a_503():
+    waits = []
+    with _full_node() as port:
+        gateway = _gateway(port, timeout=urllib3.Timeout(connect=0.2, read=0.2), max_attempts=5, sleep=waits.append)
+        with pytest.raises(AirbyteTracedException) as raised:
+            gateway.query(queries.server_time(), "read the node's time")
+    assert raised.value.failure_type == FailureType.transient_error
+    assert "ConnectTimeoutError" in raised.value.internal_message
+    assert len(waits) == 4
+
+
 def test_only_an_unresolvable_or_refusing_endpoint_counts_as_never_reached():
     refused = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
     unresolvable = urllib3.exceptions.NameResolutionError("nowhere.invalid", None, socket.gaierror("Name or service not known"))
