@@ -101,3 +101,4 @@ def test_a_corrupt_state_file_is_reported_not_a_traceback(fauna, source):
     output = source.run("read", config, source.discover_catalog(config), state={"users": "garbage"})
     assert output.returncode != 0
     assert output.errors and "source-fauna could not start" in output.errors[0]["message"]
+    assert "The saved state of stream 'users' cannot be read" in output.errors[0]["message"]
