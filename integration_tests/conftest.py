@@ -144,6 +144,19 @@ class SourceRunner:
             process.wait(timeout=30)
         return Output(_parse(lines), process.returncode)
 
+    def read_watching(self, config: Dict[str, Any], catalog: Dict[str, Any], watch: Callable[[str], None]) -> Output:
+        """Runs a read to its end, handing each line it prints to `watch` as it comes (e.g. to inject a fault mid-read)."""
+        process = subprocess.Popen(self.command("read", config, catalog), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        lines = []
+        try:
+            for line in process.stdout:
+                lines.append(line)
+                watch(line)
+            process.wait(timeout=COMMAND_TIMEOUT)
+        finally:
+            process.kill()
+        return Output(_parse(lines), process.returncode)
+
     def discover_catalog(self, config: Dict[str, Any], sync_mode: str = "incremental", streams: Optional[Iterable[str]] = None) -> Dict[str, Any]:
         """A configured catalog of every discovered stream (or those named), in `sync_mode` where offered."""
         discovered = self.run("discover", config)

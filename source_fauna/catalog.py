@@ -35,6 +35,11 @@ class CollectionInfo:
     name: str
     history_days: Optional[int]  # None: history is kept forever
     ts_index: Optional[str] = None
+    index_notes: Tuple[str, ...] = ()  # why the collection's indexes were not chosen
+
+    def incremental_advice(self) -> str:
+        """What to do so that the collection can be read incrementally."""
+        return " ".join(self.index_notes + (index_to_create(self.name),))
 
     def history_micros(self) -> Optional[int]:
         if self.history_days is None:
@@ -64,9 +69,7 @@ def load_catalog(gateway: FaunaGateway, config: FaunaConfig, paginator: "FaunaPa
             logger.info(note)
         if config.for_collection(name).deleted_at_column:
             _warn_short_history(name, document.get("history_days"))
-        catalog.append(
-            CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen)
-        )
+        catalog.append(CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen, index_notes=tuple(notes)))
     return catalog
 
 
@@ -134,12 +137,20 @@ def choose_index(collection: str, indexes: List[Mapping[str, Any]], named: Optio
         problem = next((note for note in notes if f"'{named}'" in note), f"no index named '{named}' reads collection '{collection}'")
         raise config_error(
             f"`collection_settings` names index '{named}' for collection '{collection}', but it cannot be used: {problem} "
-            "Create an index with `source: Collection(\"" + collection + "\")`, no terms and `values: [{field: [\"ts\"]}, {field: [\"ref\"]}]`."
+            + index_to_create(collection)
         )
     if not fitting:
         notes.append(f"Collection '{collection}' has no index with values [ts, ref] and no terms: it is offered in full refresh only.")
         return None, notes
     return min(fitting)[1], notes
+
+
+def index_to_create(collection: str) -> str:
+    """The index incremental reads need on `collection`, as an instruction."""
+    return (
+        f"Create an index with `source: Collection(\"{collection}\")`, no terms and "
+        '`values: [{field: ["ts"]}, {field: ["ref"]}]`, wait until it is active, then refresh the source schema in Airbyte.'
+    )
 
 
 def unfit_reason(index: Mapping[str, Any]) -> Optional[str]:

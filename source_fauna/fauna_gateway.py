@@ -173,12 +173,13 @@ class FaunaGateway:
                     internal=repr(error),
                 ) from None
             except urllib3.exceptions.HTTPError as error:  # refused, reset, timed out, cut short, proxy failed
-                # An endpoint that never answered is most likely misconfigured: give up sooner.
-                attempts = self._max_attempts if self._connected.is_set() else min(self._max_attempts, UNCONNECTED_ATTEMPTS)
+                # An endpoint that was never reached is most likely misconfigured: give up sooner.
+                misconfigured = _not_reached(error) and not self._connected.is_set()
+                attempts = min(self._max_attempts, UNCONNECTED_ATTEMPTS) if misconfigured else self._max_attempts
                 if attempt < attempts:
                     self._wait(attempt, f"{type(error).__name__} ({_reason(error)})", purpose)
                     continue
-                raise self._unreachable(error, purpose) from None
+                raise self._unreachable(error, purpose, misconfigured) from None
             status, content = response.status, response.data
             if 200 <= status < 300:
                 self._connected.set()
@@ -190,7 +191,9 @@ class FaunaGateway:
                     if attempt < self._max_attempts:  # a truncated body is a dropped connection
                         self._wait(attempt, "an incomplete response", purpose)
                         continue
-                    raise system_error(f"Fauna at {self.endpoint} sent an answer that is not valid FQL JSON while trying to {purpose}.") from None
+                    raise transient_error(
+                        f"Fauna at {self.endpoint} kept sending incomplete answers while trying to {purpose}; try the sync again later."
+                    ) from None
             if status in RETRYABLE_STATUS and attempt < self._max_attempts:
                 self._wait(attempt, f"HTTP {status} {RETRYABLE_STATUS[status]}", purpose, response.headers.get("Retry-After"))
                 continue
@@ -203,15 +206,25 @@ class FaunaGateway:
         logger.warning(f"Fauna answered {why} while trying to {purpose}; retrying in {delay:.1f} s (attempt {attempt + 1}).")
         self._sleep(delay)
 
-    def _unreachable(self, error: Exception, purpose: str) -> Exception:
-        message = (
-            f"Could not reach Fauna at {self.endpoint} while trying to {purpose}: {_reason(error)}. "
-            "Check `domain`, `port` and `scheme`, and that the node is running and reachable from Airbyte."
+    def _unreachable(self, error: Exception, purpose: str, misconfigured: bool) -> Exception:
+        """Config error when the endpoint was never reached (no such host, refused); transient otherwise.
+
+        A node that accepted the connection and then cut it or did not answer in time, a connect
+        timeout, or a node that answered before and went away is a passing failure: the platform
+        retries a sync whose failure is transient, never one whose failure is a config error.
+        """
+        if misconfigured:
+            return config_error(
+                f"Could not reach Fauna at {self.endpoint} while trying to {purpose}: {_reason(error)}. "
+                "Check `domain`, `port` and `scheme`, and that the node is running and reachable from Airbyte.",
+                internal=repr(error),
+            )
+        return transient_error(
+            f"Fauna at {self.endpoint} did not answer while trying to {purpose}: {_reason(error)}. The connection was cut or "
+            "timed out (a node restarting or overloaded, or a flaky network); the sync can be retried. If it keeps failing, "
+            "check that the node is healthy and reachable from Airbyte on `domain` and `port`.",
+            internal=repr(error),
         )
-        # Never connected: the endpoint is wrong (config). Connected before: the node went away (transient).
-        if self._connected.is_set():
-            return transient_error(message, internal=repr(error))
-        return config_error(message, internal=repr(error))
 
     def _error_for(self, status: int, content: bytes, purpose: str) -> Exception:
         code, description = _first_error(content)
@@ -274,6 +287,17 @@ def _first_error(content: bytes) -> tuple:
         return error.get("code", ""), error.get("description", "")
     except Exception:  # any non-FQL body: report the status code alone
         return "", ""
+
+
+def _not_reached(error: urllib3.exceptions.HTTPError) -> bool:
+    """True when no connection to the node (or its proxy) was made: the host does not resolve or refused.
+
+    A connect timeout is not one of them (urllib3's NewConnectionError subclasses ConnectTimeoutError,
+    a plain ConnectTimeoutError is a timeout): packets lost on the way are a network's passing trouble.
+    """
+    if isinstance(error, urllib3.exceptions.ProxyError):
+        return isinstance(error.original_error, urllib3.exceptions.NewConnectionError)
+    return isinstance(error, urllib3.exceptions.NewConnectionError)
 
 
 def _reason(error: Exception) -> str:

@@ -9,11 +9,13 @@ from typing import List, Optional
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
     AirbyteErrorTraceMessage,
     AirbyteMessage,
     AirbyteMessageSerializer,
     AirbyteTraceMessage,
     FailureType,
+    Status,
     TraceType,
     Type,
 )
@@ -36,19 +38,25 @@ def _source(args: List[str]) -> Optional[SourceFauna]:
             config_path=config_path,
         )
     except Exception as error:
-        message = AirbyteMessage(
-            type=Type.TRACE,
-            trace=AirbyteTraceMessage(
-                type=TraceType.ERROR,
-                emitted_at=int(datetime.now(timezone.utc).timestamp() * 1000),
-                error=AirbyteErrorTraceMessage(
-                    message=f"source-fauna could not start: {error}",
-                    internal_message=repr(error),
-                    stack_trace=traceback.format_exc(),
-                    failure_type=FailureType.config_error,
+        if args[:1] == ["check"]:
+            # As the CDK answers check on a config error: a failed connection status, which the platform shows.
+            message = AirbyteMessage(
+                type=Type.CONNECTION_STATUS, connectionStatus=AirbyteConnectionStatus(status=Status.FAILED, message=str(error))
+            )
+        else:
+            message = AirbyteMessage(
+                type=Type.TRACE,
+                trace=AirbyteTraceMessage(
+                    type=TraceType.ERROR,
+                    emitted_at=int(datetime.now(timezone.utc).timestamp() * 1000),
+                    error=AirbyteErrorTraceMessage(
+                        message=f"source-fauna could not start: {error}",
+                        internal_message=repr(error),
+                        stack_trace=traceback.format_exc(),
+                        failure_type=FailureType.config_error,
+                    ),
                 ),
-            ),
-        )
+            )
         print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode())
         return None
 
@@ -57,7 +65,7 @@ def run() -> None:
     args = sys.argv[1:]
     source = _source(args)
     if source is None:
-        sys.exit(1)
+        sys.exit(0 if args[:1] == ["check"] else 1)
     tune_garbage_collector()
     cdk_internals.launch(source, args)
 

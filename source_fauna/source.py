@@ -8,6 +8,9 @@
 - A stream synced in full refresh mode ignores any state, so that it really reads everything.
 - In schema mode `typed`, a read maps documents to the columns of the configured catalog (the
   destination's), which reach the components inside the config (see runtime.CONFIGURED_SCHEMAS_KEY).
+- A saved cursor that is not a Fauna timestamp stops the read before it starts, naming the stream
+  to reset (the CDK would fail parsing it with no word of which stream or what to do).
+- A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types.
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
 """
 
@@ -28,6 +31,8 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from source_fauna import cdk_internals, components
+from source_fauna.errors import config_error
+from source_fauna.read_outcome import guarded_read
 
 cdk_internals.register_components(components)
 
@@ -42,11 +47,13 @@ class SourceFauna(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
         **kwargs: Any,
     ) -> None:
+        state = _without_full_refresh_states(state or [], catalog)
+        check_cursors(state)
         super().__init__(
             path_to_yaml="manifest.yaml",
             catalog=catalog,
             config=_with_configured_schemas(config, catalog),
-            state=_without_full_refresh_states(state or [], catalog),
+            state=state,
             **kwargs,
         )
         cdk_internals.bound_record_queue(self)
@@ -75,7 +82,7 @@ class SourceFauna(YamlDeclarativeSource):
 
     def read(self, logger: Any, config: Mapping[str, Any], catalog: Any, state: Optional[List[Any]] = None) -> Any:
         bound = self._bound(config, catalog, state)
-        return super(SourceFauna, bound).read(logger, config, catalog, state)
+        return guarded_read(bound._config, catalog, super(SourceFauna, bound).read(logger, config, catalog, state))
 
 
 def _with_configured_schemas(config: Optional[Mapping[str, Any]], catalog: Optional[ConfiguredAirbyteCatalog]) -> Optional[Mapping[str, Any]]:
@@ -117,13 +124,37 @@ def normalize_state(raw: Any) -> List[AirbyteStateMessage]:
     return [message for message in messages if message.stream is None or message.stream.stream_state]
 
 
-def _per_stream(name: str, state: Mapping[str, Any], namespace: Optional[str] = None) -> AirbyteStateMessage:
+def _per_stream(name: str, state: Any, namespace: Optional[str] = None) -> AirbyteStateMessage:
+    if state is not None and not isinstance(state, Mapping):
+        raise _unreadable_state(name, f"it is {json.dumps(state, default=str)[:100]}, not an object")
     state = dict(state or {})
     if _legacy_migration.should_migrate(state):
         state = dict(_legacy_migration.migrate(state))
     return AirbyteStateMessage(
         type=AirbyteStateType.STREAM,
         stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=name, namespace=namespace), stream_state=_state_blob(state)),
+    )
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
+def check_cursors(state: List[AirbyteStateMessage]) -> None:
+    """Raises a config error naming the first stream whose saved `ts` cursor is not a Fauna timestamp (µs, an integer)."""
+    for message in state:
+        if message.stream is None or not message.stream.stream_state:
+            continue
+        values = message.stream.stream_state.__dict__
+        cursor = values.get("ts")
+        if "ts" in values and not (type(cursor) is int or isinstance(cursor, str) and _WHOLE_NUMBER.fullmatch(cursor)):
+            detail = f"its cursor `ts` is {json.dumps(cursor, default=str)[:100]}, not a Fauna timestamp (microseconds since 1970 as a whole number)"
+            raise _unreadable_state(message.stream.stream_descriptor.name, detail)
+
+
+def _unreadable_state(stream: str, detail: str) -> Exception:
+    return config_error(
+        f"The saved state of stream '{stream}' cannot be read: {detail}. Clear (reset) the data of stream '{stream}' in "
+        "Airbyte so that its next sync starts from a full snapshot, or restore a state this connector wrote."
     )
 
 

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import urllib3
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from faunadb._json import to_json
@@ -18,7 +19,7 @@ from faunadb.query import _wrap
 
 from source_fauna import queries
 from source_fauna.config import parse_config
-from source_fauna.fauna_gateway import FaunaGateway, encode, tls_context
+from source_fauna.fauna_gateway import UNCONNECTED_ATTEMPTS, FaunaGateway, _not_reached, encode, tls_context
 
 ANSWER = b'{"resource": {"data": []}}'
 
@@ -145,11 +146,82 @@ def _silent_node():
             connection.close()
 
 
-def test_a_node_that_never_answers_times_out_and_is_reported_unreachable():
-    with _silent_node() as port:
-        gateway = _gateway(port, timeout=urllib3.Timeout(connect=2, read=0.2), max_attempts=2, sleep=lambda seconds: None)
+@contextmanager
+def _cutting_node():
+    """Accepts connections, reads the request, then closes the connection without an answer."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                connection = listener.accept()[0]
+            except OSError:
+                return
+            connection.recv(65536)
+            connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+def test_a_refused_connection_to_a_node_never_reached_is_a_config_error_after_fewer_attempts():
+    with socket.create_server(("127.0.0.1", 0)) as unused:
+        port = unused.getsockname()[1]
+    waits = []
+    gateway = _gateway(port, max_attempts=6, sleep=waits.append)
+    with pytest.raises(AirbyteTracedException) as raised:
+        gateway.query(queries.server_time(), "read the node's time")
+    assert raised.value.failure_type == FailureType.config_error
+    assert raised.value.message.startswith(f"Could not reach Fauna at http://127.0.0.1:{port}")
+    assert "Check `domain`, `port` and `scheme`" in raised.value.message
+    assert len(waits) == UNCONNECTED_ATTEMPTS - 1
+
+
+@contextmanager
+def _full_node():
+    """A listener whose accept queue is full and never drained: the kernel drops new connections' SYNs, so they time out."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+    port = listener.getsockname()[1]
+    queued = []
+    for _ in range(3):
+        client = socket.socket()
+        client.setblocking(False)
+        client.connect_ex(("127.0.0.1", port))
+        queued.append(client)
+    try:
+        yield port
+    finally:
+        for client in queued:
+            client.close()
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    "node, failure",
+    [(_silent_node, "ReadTimeoutError"), (_cutting_node, "ProtocolError"), (_full_node, "ConnectTimeoutError")],
+    ids=["accepted-never-answered", "cut-after-accept", "connect-timeout"],
+)
+def test_a_node_that_failed_after_accepting_or_a_connect_timeout_is_transient_with_the_budget_of_a_503(node, failure):
+    waits = []
+    with node() as port:
+        gateway = _gateway(port, timeout=urllib3.Timeout(connect=0.2, read=0.2), max_attempts=5, sleep=waits.append)
         with pytest.raises(AirbyteTracedException) as raised:
             gateway.query(queries.server_time(), "read the node's time")
-    message = raised.value.message
-    assert message.startswith(f"Could not reach Fauna at http://127.0.0.1:{port} while trying to read the node's time")
-    assert "timed out" in message
+    assert raised.value.failure_type == FailureType.transient_error
+    assert raised.value.message.startswith(f"Fauna at http://127.0.0.1:{port} did not answer while trying to read the node's time")
+    assert failure in raised.value.internal_message
+    assert len(waits) == 4  # every attempt, as for HTTP 503
+
+
+def test_only_an_unresolvable_or_refusing_endpoint_counts_as_never_reached():
+    refused = urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+    unresolvable = urllib3.exceptions.NameResolutionError("nowhere.invalid", None, socket.gaierror("Name or service not known"))
+    assert _not_reached(refused) and _not_reached(unresolvable)
+    assert _not_reached(urllib3.exceptions.ProxyError("Unable to connect to proxy", refused))
+    assert not _not_reached(urllib3.exceptions.ConnectTimeoutError(None, "Connection to 10.0.0.1 timed out. (connect timeout=10)"))
+    assert not _not_reached(urllib3.exceptions.ReadTimeoutError(None, "/", "Read timed out."))
+    assert not _not_reached(urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))
+    assert not _not_reached(urllib3.exceptions.ProtocolError("Connection broken: IncompleteRead(0 bytes read)"))

@@ -1,4 +1,5 @@
-"""Incoming state: the old connector's shapes are migrated, never rejected, and removes are not lost.
+"""Incoming state: the old connector's shapes are migrated, never rejected, and removes are not lost;
+a cursor that is not a Fauna timestamp is refused naming the stream.
 
 The old connector (0.1.x) saved one legacy blob of every stream, holding per stream an
 `updates_cursor`, a `remove_cursor` (with deletions) and, during a full refresh, a
@@ -7,10 +8,12 @@ The old connector (0.1.x) saved one legacy blob of every stream, holding per str
 
 import json
 
-from airbyte_cdk.models import AirbyteStateType, ConfiguredAirbyteCatalogSerializer
+import pytest
+from airbyte_cdk.models import AirbyteStateMessageSerializer, AirbyteStateType, ConfiguredAirbyteCatalogSerializer, FailureType
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_fauna.components import FaunaLegacyStateMigration
-from source_fauna.source import SourceFauna, _without_full_refresh_states, normalize_state
+from source_fauna.source import SourceFauna, _without_full_refresh_states, check_cursors, normalize_state
 
 OLD_BLOB = {
     "users": {"updates_cursor": {"ts": 30, "ref": "3"}, "remove_cursor": {"ts": 20, "ref": "7"}},
@@ -71,3 +74,17 @@ def test_read_state_accepts_the_old_connectors_state_file(tmp_path):
     path = tmp_path / "state.json"
     path.write_text(json.dumps(OLD_BLOB))
     assert stream_states(SourceFauna.read_state(str(path))) == {"users": {"ts": "20"}, "orders": {"ts": "50"}}
+
+
+@pytest.mark.parametrize("cursor", ["garbage", {"a": 1}, None, True, "-5", "1.5", "²"])
+def test_a_saved_cursor_that_is_not_a_fauna_timestamp_is_refused_naming_the_stream(cursor):
+    state = [AirbyteStateMessageSerializer.load({"type": "STREAM", "stream": {"stream_descriptor": {"name": "users"}, "stream_state": {"ts": cursor}}})]
+    with pytest.raises(AirbyteTracedException) as raised:
+        check_cursors(state)
+    assert raised.value.failure_type == FailureType.config_error
+    assert raised.value.message.startswith("The saved state of stream 'users' cannot be read: its cursor `ts` is ")
+
+
+@pytest.mark.parametrize("cursor", ["1704067200000000", 1704067200000000, "0"])
+def test_a_saved_cursor_of_whole_microseconds_is_accepted(cursor):
+    check_cursors([AirbyteStateMessageSerializer.load({"type": "STREAM", "stream": {"stream_descriptor": {"name": "users"}, "stream_state": {"ts": cursor}}})])
