@@ -15,6 +15,7 @@
 """
 
 import json
+import re
 from typing import Any, Dict, List, Mapping, Optional
 
 from airbyte_cdk.models import (
