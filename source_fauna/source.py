@@ -5,14 +5,17 @@
   that name is bound to this package's module, so one manifest works in all three places.
 - States saved by the old connector (a legacy blob of every stream, or per-stream states with
   `updates_cursor`/`remove_cursor`) are turned into per-stream states.
-- A stream synced in full refresh mode ignores any state, so that it really reads everything.
+- A stream synced in full refresh mode ignores any state but that of a snapshot in progress, so that
+  it really reads everything, and resumes an interrupted attempt (resumable full refresh).
+- The state of a snapshot in progress is kept from the CDK and handed to the stream's retriever
+  (through the runtime): given any state, the CDK would route a stream to its incremental reads.
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
 """
 
 import ast
 import json
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -28,6 +31,8 @@ from airbyte_cdk.models import (
 )
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from source_fauna import cdk_internals, components
+from source_fauna.runtime import runtime_for
+from source_fauna.snapshot_progress import is_snapshot_state
 
 cdk_internals.register_components(components)
 
@@ -42,13 +47,16 @@ class SourceFauna(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
         **kwargs: Any,
     ) -> None:
+        state, snapshots = _snapshots_apart(state or [])
         super().__init__(
             path_to_yaml="manifest.yaml",
             catalog=catalog,
             config=config,
-            state=_without_full_refresh_states(state or [], catalog),
+            state=_without_full_refresh_states(state, catalog),
             **kwargs,
         )
+        if snapshots and self._config:
+            runtime_for(self._config).resume_snapshots(snapshots)
         cdk_internals.bound_record_queue(self)
 
     @classmethod
@@ -134,6 +142,20 @@ def _per_stream(name: str, state: Mapping[str, Any], namespace: Optional[str] = 
 
 def _state_blob(state: Dict[str, Any]) -> Any:
     return AirbyteStateBlob(**state) if state else None
+
+
+def _snapshots_apart(state: List[AirbyteStateMessage]) -> Tuple[List[AirbyteStateMessage], Dict[str, Mapping[str, Any]]]:
+    """The states for the CDK, and those of snapshots in progress by stream name."""
+    rest: List[AirbyteStateMessage] = []
+    snapshots: Dict[str, Mapping[str, Any]] = {}
+    for message in state:
+        blob = message.stream.stream_state if message.stream is not None else None
+        saved = blob.__dict__ if blob is not None else None
+        if message.stream is not None and is_snapshot_state(saved):
+            snapshots[message.stream.stream_descriptor.name] = dict(saved or {})
+        else:
+            rest.append(message)
+    return rest, snapshots
 
 
 def _without_full_refresh_states(
