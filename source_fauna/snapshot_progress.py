@@ -58,7 +58,7 @@ class SnapshotProgress:
     @classmethod
     def from_state(cls, state: Mapping[str, Any]) -> "SnapshotProgress":
         """The progress a state saved by `state()` holds; a ValueError says what is wrong with it."""
-        saved = state.get(STATE_KEY)
+        saved: Any = state.get(STATE_KEY)
         try:
             at = saved["at"]
             ranges = saved["ranges"]
