@@ -129,3 +129,27 @@ def test_a_full_refresh_killed_mid_snapshot_resumes_it_within_the_sync(fauna, so
     assert "snapshot" in states[0]
     assert set(sum(attempts, [])) == expected
     assert _repeated(attempts) and all(repeats <= 50 for repeats in _repeated(attempts)), _repeated(attempts)
+
+
+def _from_1970(catalog):
+    return [{"type": "STREAM", "stream": {"stream_descriptor": {"name": stream["stream"]["name"]}, "stream_state": {"ts": "1"}}} for stream in catalog["streams"]]
+
+
+def test_a_read_from_a_1970_cursor_skips_the_empty_windows_before_the_first_change(fauna, source):
+    client = fauna.client()
+    create_collection(client, "quiet", history_days=None)  # deletions are read from 1970: the history must hold them
+    create_collection(client, "recent", history_days=None)
+    documents = create_documents(client, "recent", [{"n": n} for n in range(3)])
+    fauna.advance_clock(7 * 24 * HOUR)  # the node's clock in step with the worker's, as in production
+    config = fauna.config(checkpoint_interval="P1D", collection={"deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}})
+    catalog = source.discover_catalog(config)
+
+    result = source.run("read", config, catalog, _from_1970(catalog))
+
+    assert result.returncode == 0, result.errors
+    states_of = lambda name: [state for state in result.states if state["stream"]["stream_descriptor"]["name"] == name]  # noqa: E731
+    assert len(states_of("quiet")) <= 2, "nothing new: no window"
+    # A window a day from the first change (a week ago on the node's clock) to now, not one a day since 1970.
+    assert 1 <= len(states_of("recent")) <= 9
+    assert sorted(record["ref"] for record in result.records_of("recent")) == sorted(document["ref"].id() for document in documents)
+    assert int(states_of("quiet")[-1]["stream"]["stream_state"]["ts"]) > 1

@@ -403,6 +403,31 @@ class FaunaSchemaLoader(SchemaLoader):
         return _package(self.config).configured_columns_schema_for(self.config, self._collection.eval(self.config))
 
 
+@dataclass
+class FaunaFirstChangeMigration(StateMigration):
+    """Moves a saved `ts` cursor forward to just before the collection's first change after it.
+
+    Nothing changed in between, so the same changes are read; but the CDK would cut that stretch
+    into windows (`checkpoint_interval`), each a slice and a STATE message: from an old cursor,
+    thousands of empty windows. One probe of Fauna finds the first change (reader.quiet_until).
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    paginator: FaunaPaginator
+    collection: str = "{{ parameters.get('collection_name', '') }}"
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        return isinstance(stream_state, Mapping) and str(stream_state.get("ts", "")).isdigit()
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> MutableMapping[str, Any]:
+        reader = _package(self.config).runtime_for(self.config).reader(self._collection.eval(self.config), self.paginator)
+        return {**stream_state, "ts": str(reader.quiet_until(int(stream_state["ts"])))}
+
+
 class FaunaLegacyStateMigration(StateMigration):
     """Accepts the per-stream state of the old connector (0.1.x) instead of rejecting it.
 

@@ -230,6 +230,23 @@ class CollectionReader:
         for query, page in pages:
             yield Page(self._records.page(page["data"]), query, page.get("after"))
 
+    def quiet_until(self, cursor: int) -> int:
+        """The latest cursor that reads on to the same changes as `cursor`: just before the first change at or
+        after it, or S when there is none. Windows between the two would be empty, each a slice and a state.
+
+        With deletions, a cursor older than the history stays put: its windows must fail (`_check_history`).
+        """
+        snapshot = self.snapshot()
+        retention = self._info.history_micros()
+        if not self._info.ts_index or cursor >= snapshot:
+            return cursor
+        if self._settings.deleted_at_column and retention is not None and cursor < snapshot - retention:
+            return cursor
+        self._is_quiet(cursor, None, snapshot)  # probes once, and spares the first window its own probe
+        with self._lock:
+            _, first_change = self._quiet
+        return max(cursor, min(first_change - 1, snapshot))
+
     def _is_quiet(self, lower: int, upper: Optional[int], snapshot: int) -> bool:
         """True when nothing changed in [lower, upper], answered without a query when possible.
 

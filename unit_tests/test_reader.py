@@ -197,3 +197,22 @@ def test_a_snapshot_older_than_the_history_starts_over_and_says_why(caplog):
 def test_a_garbled_snapshot_state_names_the_stream_and_says_to_reset_it():
     with pytest.raises(TracedError, match="stream 'users'.*Reset the stream"):
         reader(ScriptedGateway([NOW])).start_snapshot({"snapshot": {"at": "soon"}})
+
+
+def test_a_saved_cursor_moves_to_just_before_the_first_change_and_the_first_window_needs_no_probe():
+    gateway = ScriptedGateway([NOW, [{"data": [[25, ref(1)]]}], {"data": [document(1, 25)]}])
+    subject = reader(gateway)
+    assert subject.quiet_until(1) == 24
+    assert [r["ref"] for r in records(subject.window_pages(paginator(), 25, 99))] == ["1"]
+    assert len(gateway.asked) == 3, "the time, one probe, one page"
+
+
+def test_a_saved_cursor_with_nothing_after_it_moves_to_the_snapshot_time_and_never_back():
+    subject = reader(ScriptedGateway([NOW, [{"data": []}]]))
+    assert subject.quiet_until(1) == NOW
+    assert subject.quiet_until(NOW + 5) == NOW + 5
+
+
+def test_with_deletions_a_cursor_older_than_the_history_stays_so_that_its_window_fails():
+    subject = reader(ScriptedGateway([NOW]), history_days=1, deleted_at="deleted_at")
+    assert subject.quiet_until(NOW - 3 * DAY) == NOW - 3 * DAY
