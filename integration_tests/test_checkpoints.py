@@ -123,6 +123,7 @@ def test_a_full_refresh_killed_mid_snapshot_resumes_it_within_the_sync(fauna, so
     expected = {document["ref"].id() for document in create_documents(client, "plain", [{"n": n} for n in range(1_000)])}
     config = fauna.config(collection={"page_size": 50}, partitions_per_collection=1)
     catalog = source.discover_catalog(config, "full_refresh")
+    assert catalog["streams"][0]["stream"]["is_resumable"], "the platform keeps a full refresh's state between attempts"
 
     attempts, states, _ = _resume_after_kills(source, config, catalog, "plain", kill_after=[3])
 

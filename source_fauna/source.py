@@ -79,7 +79,12 @@ class SourceFauna(YamlDeclarativeSource):
         return status
 
     def discover(self, logger: Any, config: Mapping[str, Any]) -> Any:
-        return super(SourceFauna, self._bound(config)).discover(logger, config)
+        catalog = super(SourceFauna, self._bound(config)).discover(logger, config)
+        # Every stream's snapshot resumes where an interrupted attempt stopped, with or without a cursor:
+        # the platform keeps the state of a full refresh between attempts only for resumable streams.
+        for stream in catalog.streams:
+            stream.is_resumable = True
+        return catalog
 
     def read(self, logger: Any, config: Mapping[str, Any], catalog: Any, state: Optional[List[Any]] = None) -> Any:
         bound = self._bound(config, catalog, state)
