@@ -135,6 +135,8 @@ class CollectionReader:
             ) from None
         retention = self._info.history_micros()
         with self._lock:
+            if self._snapshot is not None and self._snapshot != progress.at:  # this sync already reads at another time
+                return SnapshotProgress(self._snapshot)
             if self._snapshot is None:
                 now = int(self._gateway.query(queries.server_time(), "read the node's time"))
                 if retention is not None and now - progress.at >= retention:
