@@ -141,16 +141,16 @@ def test_a_read_from_a_1970_cursor_skips_the_empty_windows_before_the_first_chan
     create_collection(client, "quiet", history_days=None)  # deletions are read from 1970: the history must hold them
     create_collection(client, "recent", history_days=None)
     documents = create_documents(client, "recent", [{"n": n} for n in range(3)])
-    fauna.advance_clock(7 * 24 * HOUR)  # the node's clock in step with the worker's, as in production
-    config = fauna.config(checkpoint_interval="P1D", collection={"deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}})
+    # 30-day windows: the node's clock runs a week behind the worker's (conftest), whose clock ends the last window.
+    config = fauna.config(checkpoint_interval="P30D", collection={"deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}})
     catalog = source.discover_catalog(config)
 
     result = source.run("read", config, catalog, _from_1970(catalog))
 
     assert result.returncode == 0, result.errors
     states_of = lambda name: [state for state in result.states if state["stream"]["stream_descriptor"]["name"] == name]  # noqa: E731
+    # Not one window a month since 1970 (about 680).
     assert len(states_of("quiet")) <= 2, "nothing new: no window"
-    # A window a day from the first change (a week ago on the node's clock) to now, not one a day since 1970.
-    assert 1 <= len(states_of("recent")) <= 9
+    assert 1 <= len(states_of("recent")) <= 2
     assert sorted(record["ref"] for record in result.records_of("recent")) == sorted(document["ref"].id() for document in documents)
     assert int(states_of("quiet")[-1]["stream"]["stream_state"]["ts"]) > 1
