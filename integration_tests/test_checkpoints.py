@@ -69,3 +69,88 @@ def test_a_large_collection_is_read_with_memory_bounded_by_the_page_size(fauna, 
     peak_mb = int(result.stderr.split("PEAK_RSS_KB ")[1].split()[0]) / 1024
     # The CDK alone takes ~75 MB; a reader holding the collection would need several hundred more.
     assert peak_mb < 250, f"peak RSS {peak_mb:.0f} MB"
+
+
+def _resume_after_kills(source, config, catalog, stream, kill_after):
+    """Reads `stream` from no state, killed after each of the `kill_after`-th STATE messages in turn and resumed from the
+    last state it emitted, then to the end; answers the refs of each attempt and the states of the killed ones."""
+    attempts, states, state = [], [], None
+    for states_before_kill in kill_after:
+        interrupted = source.read_until_states(config, catalog, state, states=states_before_kill)
+        assert len(interrupted.states) == states_before_kill, "the snapshot checkpoints as it goes"
+        attempts.append([record["ref"] for record in interrupted.records_of(stream)])
+        states.append(interrupted.last_state()[0]["stream"]["stream_state"])
+        state = interrupted.last_state()
+    finished = source.run("read", config, catalog, state)
+    assert finished.returncode == 0, finished.errors
+    attempts.append([record["ref"] for record in finished.records_of(stream)])
+    return attempts, states, finished
+
+
+def _repeated(attempts):
+    return [len(set(earlier) & set(attempt)) for index, attempt in enumerate(attempts[1:], start=1) for earlier in [sum(attempts[:index], [])]]
+
+
+def _snapshot_of(client, collection, total):
+    create_collection(client, collection)
+    refs = set()
+    for start in range(0, total, 1_000):
+        refs |= {document["ref"].id() for document in create_documents(client, collection, [{"n": n} for n in range(start, min(total, start + 1_000))])}
+    return refs
+
+
+def test_a_first_sync_killed_mid_snapshot_resumes_it_and_rereads_at_most_a_page_per_reader(fauna, source):
+    client = fauna.client()
+    expected = _snapshot_of(client, "big", 5_000)
+    page_size, readers = 100, 4
+    config = fauna.config(collection={"page_size": page_size}, partitions_per_collection=readers)
+    catalog = source.discover_catalog(config)
+
+    attempts, states, finished = _resume_after_kills(source, config, catalog, "big", kill_after=[2, 7])
+
+    assert all("ts" not in state and set(state["snapshot"]) == {"at", "ranges"} for state in states), "a snapshot in progress never looks finished"
+    assert states[0]["snapshot"]["at"] == states[1]["snapshot"]["at"], "the resumed attempt reads the same snapshot"
+    assert set(sum(attempts, [])) == expected, "no document is lost"
+    assert all(repeats <= readers * page_size for repeats in _repeated(attempts)), _repeated(attempts)
+    assert sum(len(attempt) for attempt in attempts) < 5_000 + 2 * readers * page_size
+    # The finished snapshot hands over to incremental reads from its time, as a first sync does.
+    assert finished.last_state()[0]["stream"]["stream_state"] == {"ts": str(states[0]["snapshot"]["at"])}
+
+
+def test_a_full_refresh_killed_mid_snapshot_resumes_it_within_the_sync(fauna, source):
+    client = fauna.client()
+    create_collection(client, "plain", index=None)
+    expected = {document["ref"].id() for document in create_documents(client, "plain", [{"n": n} for n in range(1_000)])}
+    config = fauna.config(collection={"page_size": 50}, partitions_per_collection=1)
+    catalog = source.discover_catalog(config, "full_refresh")
+    assert catalog["streams"][0]["stream"]["is_resumable"], "the platform keeps a full refresh's state between attempts"
+
+    attempts, states, _ = _resume_after_kills(source, config, catalog, "plain", kill_after=[3])
+
+    assert "snapshot" in states[0]
+    assert set(sum(attempts, [])) == expected
+    assert _repeated(attempts) and all(repeats <= 50 for repeats in _repeated(attempts)), _repeated(attempts)
+
+
+def _from_1970(catalog):
+    return [{"type": "STREAM", "stream": {"stream_descriptor": {"name": stream["stream"]["name"]}, "stream_state": {"ts": "1"}}} for stream in catalog["streams"]]
+
+
+def test_a_read_from_a_1970_cursor_skips_the_empty_windows_before_the_first_change(fauna, source):
+    client = fauna.client()
+    create_collection(client, "quiet", history_days=None)  # deletions are read from 1970: the history must hold them
+    create_collection(client, "recent", history_days=None)
+    documents = create_documents(client, "recent", [{"n": n} for n in range(3)])
+    # 30-day windows: the node's clock runs a week behind the worker's (conftest), whose clock ends the last window.
+    config = fauna.config(checkpoint_interval="P30D", collection={"deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}})
+    catalog = source.discover_catalog(config)
+
+    result = source.run("read", config, catalog, _from_1970(catalog))
+
+    assert result.returncode == 0, result.errors
+    states_of = lambda name: [state for state in result.states if state["stream"]["stream_descriptor"]["name"] == name]  # noqa: E731
+    # Not one window a month since 1970 (about 680).
+    assert len(states_of("quiet")) <= 2, "nothing new: no window"
+    assert 1 <= len(states_of("recent")) <= 2
+    assert sorted(record["ref"] for record in result.records_of("recent")) == sorted(document["ref"].id() for document in documents)
+    assert int(states_of("quiet")[-1]["stream"]["stream_state"]["ts"]) > 1

@@ -18,7 +18,17 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Tuple, Union
 
 import jsonschema
-from airbyte_cdk.models import FailureType, Level
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteStateBlob,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStreamState,
+    FailureType,
+    Level,
+    StreamDescriptor,
+    Type,
+)
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
@@ -254,12 +264,16 @@ class FaunaDocumentsRetriever(Retriever):
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
-        reader = _package(self.config).runtime_for(self.config).reader(self._collection.eval(self.config), self.paginator)
+        runtime = _package(self.config).runtime_for(self.config)
+        reader = runtime.reader(self._collection.eval(self.config), self.paginator)
         lower, upper = _bounds(stream_slice)
         if self.mode == "snapshot":
-            # The Builder shows pages in order, so it reads one range.
-            readers = 1 if self._builder_page_limit() else None
-            yield from self._records(reader.snapshot_pages(self.paginator, readers), stream_slice)
+            if self._builder_page_limit():  # the Builder shows pages in order, so it reads one range, and saves nothing
+                yield from self._records(reader.snapshot_pages(self.paginator, readers=1), stream_slice)
+            else:
+                progress = reader.start_snapshot(runtime.saved_snapshot(self.name))
+                pages = reader.snapshot_pages(self.paginator, progress)
+                yield from self._records(pages, stream_slice, lambda page: self._checkpoint(progress, page))
         else:
             lower = lower if lower is not None else 0
             with reader.window_order.turn(lower, upper, _micros(getattr(self.cursor, "start", None))):
@@ -270,7 +284,24 @@ class FaunaDocumentsRetriever(Retriever):
             safe = reader.safe_point(upper)
             self.cursor.observe(Record(data={"ts": safe}, stream_name=self.name, associated_slice=stream_slice))
 
-    def _records(self, pages: Iterable[Any], stream_slice: Optional[StreamSlice]) -> Iterable[Mapping[str, Any]]:
+    def _checkpoint(self, progress: Any, page: Any) -> None:
+        """Saves how far the snapshot has come once a page's records are handed on; the cursor saves the finished snapshot."""
+        repository = self._repository()
+        if page.covered is None or repository is None:
+            return
+        progress.read(page.covered)
+        if progress.finished:
+            return
+        # The concurrent CDK's repository queues the message behind the records this thread handed on before it.
+        state = AirbyteStateMessage(
+            type=AirbyteStateType.STREAM,
+            stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=self.name), stream_state=AirbyteStateBlob(progress.state())),
+        )
+        repository.emit_message(AirbyteMessage(type=Type.STATE, state=state))
+
+    def _records(
+        self, pages: Iterable[Any], stream_slice: Optional[StreamSlice], after_page: Optional[Callable[[Any], None]] = None
+    ) -> Iterable[Mapping[str, Any]]:
         page_limit = self._builder_page_limit()
         from source_fauna import cdk_internals  # the package is there: it gave the pages
         from source_fauna.values import with_plain_values
@@ -287,6 +318,8 @@ class FaunaDocumentsRetriever(Retriever):
                     transformation.transform(record, config=self.config, stream_slice=stream_slice)
             # A page's Records are built in one list and handed on by `yield from`: no generator step per record.
             yield from [Record(data=record, stream_name=self.name, associated_slice=record_slice) for record in records]
+            if after_page is not None:
+                after_page(page)
             if page_limit and count >= page_limit:
                 return
 
@@ -370,6 +403,31 @@ class FaunaSchemaLoader(SchemaLoader):
 
     def get_json_schema(self) -> Mapping[str, Any]:
         return _package(self.config).configured_columns_schema_for(self.config, self._collection.eval(self.config), self.paginator)
+
+
+@dataclass
+class FaunaFirstChangeMigration(StateMigration):
+    """Moves a saved `ts` cursor forward to just before the collection's first change after it.
+
+    Nothing changed in between, so the same changes are read; but the CDK would cut that stretch
+    into windows (`checkpoint_interval`), each a slice and a STATE message: from an old cursor,
+    thousands of empty windows. One probe of Fauna finds the first change (reader.quiet_until).
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    paginator: FaunaPaginator
+    collection: str = "{{ parameters.get('collection_name', '') }}"
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        return isinstance(stream_state, Mapping) and str(stream_state.get("ts", "")).isdigit()
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> MutableMapping[str, Any]:
+        reader = _package(self.config).runtime_for(self.config).reader(self._collection.eval(self.config), self.paginator)
+        return {**stream_state, "ts": str(reader.quiet_until(int(stream_state["ts"])))}
 
 
 class FaunaLegacyStateMigration(StateMigration):

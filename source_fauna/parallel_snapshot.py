@@ -20,7 +20,7 @@ left keeps every reader busy until the end, whatever the ids' spread.
 import logging
 import queue
 import threading
-from typing import Any, Callable, Generator, Iterator, List, Optional
+from typing import Any, Callable, Generator, Iterator, List, Optional, Sequence
 
 from source_fauna.adaptive_concurrency import CpuHeadroom, ScaleUpTrial
 from source_fauna.id_ranges import IdRange
@@ -34,7 +34,7 @@ RangeReader = Callable[[IdRange, threading.Event], Generator[Any, None, None]]
 
 
 class ParallelSnapshotRead:
-    """Reads every id of `whole` with up to `max_readers` readers; `pages()` yields what the reads produce, as it comes.
+    """Reads every id of `ranges` with up to `max_readers` readers; `pages()` yields what the reads produce, as it comes.
 
     The calling thread reads alone first: without workers this is exactly a sequential read, with
     no thread switch per page. When workers join, the calling thread hands the rest of its own
@@ -51,21 +51,22 @@ class ParallelSnapshotRead:
 
     def __init__(
         self,
-        whole: IdRange,
+        ranges: Sequence[IdRange],
         read_range: RangeReader,
         max_readers: int,
         headroom: Optional[CpuHeadroom] = None,
         what: str = "the snapshot",
         trial: Optional[ScaleUpTrial] = None,
     ) -> None:
-        self._whole = whole
+        self._first = ranges[0] if ranges else None
         self._read_range = read_range
         self._max_readers = max_readers
         self._headroom = headroom or CpuHeadroom()
         self._trial = trial or ScaleUpTrial()
         self._what = what
-        self._reading: List[IdRange] = [whole]  # ranges some reader is on
-        self._left_behind: List[IdRange] = []  # ranges of stopped workers, for the next reader that looks for work
+        self._reading: List[IdRange] = list(ranges[:1])  # ranges some reader is on
+        # Ranges of stopped workers, or those a resumed snapshot had left, for the next reader that looks for work.
+        self._left_behind: List[IdRange] = list(reversed(ranges[1:]))
         self._reading_lock = threading.Lock()
         self._results: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         # One slot per running worker: a worker may leave one page in `_results` and hold one more
@@ -79,7 +80,7 @@ class ParallelSnapshotRead:
 
     def pages(self) -> Iterator[Any]:
         try:
-            id_range: Optional[IdRange] = self._whole
+            id_range: Optional[IdRange] = self._first
             while id_range is not None:
                 if (yield from self._read_alone(id_range)):
                     yield from self._hand_on()

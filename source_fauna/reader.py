@@ -11,6 +11,7 @@ Once it is read, everything up to `safe_point(upper) = min(upper, S)` has been r
 what the connector checkpoints, so that a window without changes still moves the state forward.
 """
 
+import logging
 import threading
 import time
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from source_fauna.fauna_gateway import FaunaGateway
 from source_fauna.id_ranges import IdRange
 from source_fauna.parallel_snapshot import ParallelSnapshotRead
 from source_fauna.records import RecordBuilder
+from source_fauna.snapshot_progress import EVERY_ID, Interval, SnapshotProgress
 from source_fauna.values import micros_to_iso
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 # takes to pick up the next queued window, far shorter than anyone would wait for a sync.
 WINDOW_ORDER_WAIT_SECONDS = 5.0
 _FOREVER = 2**63
+logger = logging.getLogger("airbyte")
 
 
 class WindowOrder:
@@ -75,6 +78,8 @@ class Page:
     records: List[Dict[str, Any]]
     query: Any
     after: Any
+    # The ids a snapshot page covers: every document with an id in them is in it or in an earlier page of its range.
+    covered: Optional[Interval] = None
 
 
 class CollectionReader:
@@ -114,16 +119,58 @@ class CollectionReader:
         snapshot = self.snapshot()
         return snapshot if upper is None else min(upper, snapshot)
 
-    def snapshot_pages(self, paginator: "FaunaPaginator", readers: Optional[int] = None) -> Iterator[Page]:
-        """Every document of the collection as of S: in id order, or by up to `readers` readers at once."""
-        snapshot = self.snapshot()
+    def start_snapshot(self, saved: Optional[Mapping[str, Any]] = None) -> SnapshotProgress:
+        """The progress of this sync's snapshot: the one `saved` (a state) had begun, while Fauna still serves it, or a new one.
+
+        A snapshot at S can be resumed only while the collection's history still holds S; past
+        that, the documents read so far may not be consistent with the rest, so it starts over.
+        """
+        if saved is None:
+            return SnapshotProgress(self.snapshot())
+        try:
+            progress = SnapshotProgress.from_state(saved)
+        except ValueError as error:
+            raise config_error(
+                f"The saved state of stream '{self.name}' cannot be read: {error}. Reset the stream '{self.name}' in Airbyte to copy it again."
+            ) from None
+        retention = self._info.history_micros()
+        with self._lock:
+            if self._snapshot is not None and self._snapshot != progress.at:  # this sync already reads at another time
+                return SnapshotProgress(self._snapshot)
+            if self._snapshot is None:
+                now = int(self._gateway.query(queries.server_time(), "read the node's time"))
+                if retention is not None and now - progress.at >= retention:
+                    self._snapshot, self._snapshot_taken_at = now, self._monotonic()
+                    logger.warning(
+                        f"Starting the snapshot of collection '{self.name}' over: the interrupted one was taken at "
+                        f"{micros_to_iso(progress.at)}, longer ago than the collection's history retention "
+                        f"(history_days = {self._info.history_days}, plus Fauna's 15 minutes), so Fauna may no longer serve it."
+                    )
+                    return SnapshotProgress(now)
+                # The snapshot's age counts from when it was taken, not from this attempt.
+                self._snapshot, self._snapshot_taken_at = progress.at, self._monotonic() - (now - progress.at) / 1_000_000
+        logger.info(f"Resuming the snapshot of collection '{self.name}' taken at {micros_to_iso(progress.at)}: {len(progress.remaining)} id ranges left.")
+        return progress
+
+    def snapshot_pages(
+        self, paginator: "FaunaPaginator", progress: Optional[SnapshotProgress] = None, readers: Optional[int] = None
+    ) -> Iterator[Page]:
+        """The documents of the snapshot that `progress` (by default a new one) has not covered, as of its time:
+        in id order, or by up to `readers` readers at once."""
+        progress = progress or SnapshotProgress(self.snapshot())
+        snapshot = progress.at
         readers = self._readers if readers is None else readers
-        whole = self._id_range(snapshot) if readers > 1 else None
-        if whole is None:
-            yield from self._snapshot_range(paginator, IdRange(None, None), snapshot, None)
-        else:
+        if progress.remaining == [EVERY_ID] and readers > 1:
+            whole = self._id_range(snapshot)
+            if whole is not None:
+                assert whole.start is not None and whole.end is not None
+                progress.narrow_to(whole.start, whole.end)
+        ranges = [IdRange(start, end) for start, end in progress.remaining]
+        if len(ranges) == 1 and (readers == 1 or ranges[0].end is None):
+            yield from self._snapshot_range(paginator, ranges[0], snapshot, None)
+        elif ranges:
             yield from ParallelSnapshotRead(
-                whole, lambda id_range, stop: self._snapshot_range(paginator, id_range, snapshot, stop), readers, what=f"collection '{self.name}'"
+                ranges, lambda id_range, stop: self._snapshot_range(paginator, id_range, snapshot, stop), readers, what=f"collection '{self.name}'"
             ).pages()
 
     def _id_range(self, snapshot: int) -> Optional[IdRange]:
@@ -135,13 +182,14 @@ class CollectionReader:
             return None
 
     def _snapshot_range(self, paginator: "FaunaPaginator", id_range: IdRange, snapshot: int, stop: Any) -> Generator[Page, None, None]:
-        start = [self._document_ref(id_range.start)] if id_range.start is not None else None
+        begin = id_range.start
+        start = [self._document_ref(begin)] if begin is not None else None
         pages = self._paginate(paginator, lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", start, documents=True)
         for query, page in pages:
             documents = page["data"]
             after = page.get("after")
+            next_id = _first_id(after)
             if id_range.end is not None:  # a bounded range stays bounded; an unbounded one (any ids) is never split
-                next_id = int(after[0]["@ref"]["id"]) if after is not None else None
                 # Another reader may have taken the far part of this range meanwhile: `reached` says where it now ends.
                 end = id_range.reached(next_id)
                 # Pages are in id order: only the page that crosses `end` needs filtering.
@@ -149,9 +197,14 @@ class CollectionReader:
                     documents, after = [document for document in documents if int(document.id) < end], None
                 elif next_id is not None and next_id >= end:
                     after = None
-            yield Page(self._records.page(documents), query, after)
+                if after is None:
+                    next_id = end
+            covered = (begin, next_id) if after is None or next_id is not None else None
+            yield Page(self._records.page(documents), query, after, covered)
             if after is None or (stop is not None and stop.is_set()):
                 return
+            if next_id is not None:  # else the next page's interval also covers this one's, which is handed on by then
+                begin = next_id
 
     def _document_ref(self, document_id: int) -> Dict[str, Any]:
         collection = {"@ref": {"id": self.name, "collection": {"@ref": {"id": "collections"}}}}
@@ -178,6 +231,23 @@ class CollectionReader:
         )
         for query, page in pages:
             yield Page(self._records.page(page["data"]), query, page.get("after"))
+
+    def quiet_until(self, cursor: int) -> int:
+        """The latest cursor that reads on to the same changes as `cursor`: just before the first change at or
+        after it, or S when there is none. Windows between the two would be empty, each a slice and a state.
+
+        With deletions, a cursor older than the history stays put: its windows must fail (`_check_history`).
+        """
+        snapshot = self.snapshot()
+        retention = self._info.history_micros()
+        if not self._info.ts_index or cursor >= snapshot:
+            return cursor
+        if self._settings.deleted_at_column and retention is not None and cursor < snapshot - retention:
+            return cursor
+        self._is_quiet(cursor, None, snapshot)  # probes once, and spares the first window its own probe
+        with self._lock:
+            _, first_change = self._quiet
+        return max(cursor, min(first_change - 1, snapshot))
 
     def _is_quiet(self, lower: int, upper: Optional[int], snapshot: int) -> bool:
         """True when nothing changed in [lower, upper], answered without a query when possible.
@@ -246,3 +316,11 @@ class CollectionReader:
                 f"made since may have been forgotten by Fauna. Refresh (reset) the stream '{self.name}' in Airbyte to "
                 "copy it again, and raise the collection's history_days above the time between two syncs."
             )
+
+
+def _first_id(after: Any) -> Optional[int]:
+    """The id of the document a snapshot page's `after` cursor points at; None at the end, or for an id that is not a number."""
+    try:
+        return int(after[0]["@ref"]["id"]) if after is not None else None
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None

@@ -40,6 +40,18 @@ class FaunaRuntime:
         self._gateway: Any = None
         self._catalog: Any = None
         self._readers: Dict[str, CollectionReader] = {}
+        self._saved_snapshots: Dict[str, Mapping[str, Any]] = {}
+
+    def resume_snapshots(self, states: Mapping[str, Mapping[str, Any]]) -> None:
+        """Keeps the states of snapshots in progress, by stream, for the retrievers that read those streams.
+
+        The CDK must not see them (see source.py): any state would route the stream to its incremental reads.
+        """
+        self._saved_snapshots.update(states)
+
+    def saved_snapshot(self, stream: str) -> Optional[Mapping[str, Any]]:
+        """The state of the snapshot in progress that a previous attempt saved for `stream`, if any."""
+        return self._saved_snapshots.get(stream)
 
     @property
     def gateway(self) -> FaunaGateway:

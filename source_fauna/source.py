@@ -5,7 +5,10 @@
   that name is bound to this package's module, so one manifest works in all three places.
 - States saved by the old connector (a legacy blob of every stream, or per-stream states with
   `updates_cursor`/`remove_cursor`) are turned into per-stream states.
-- A stream synced in full refresh mode ignores any state, so that it really reads everything.
+- A stream synced in full refresh mode ignores any state but that of a snapshot in progress, so that
+  it really reads everything, and resumes an interrupted attempt (resumable full refresh).
+- The state of a snapshot in progress is kept from the CDK and handed to the stream's retriever
+  (through the runtime): given any state, the CDK would route a stream to its incremental reads.
 - In schema mode `typed`, a read maps documents to the columns of the configured catalog (the
   destination's), which reach the components inside the config (see runtime.CONFIGURED_SCHEMAS_KEY).
 - A saved cursor that is not a Fauna timestamp stops the read before it starts, naming the stream
@@ -16,7 +19,7 @@
 
 import json
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -34,6 +37,8 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 from source_fauna import cdk_internals, components
 from source_fauna.errors import config_error
 from source_fauna.read_outcome import guarded_read
+from source_fauna.runtime import runtime_for
+from source_fauna.snapshot_progress import is_snapshot_state
 
 cdk_internals.register_components(components)
 
@@ -48,7 +53,8 @@ class SourceFauna(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
         **kwargs: Any,
     ) -> None:
-        state = _without_full_refresh_states(state or [], catalog)
+        state, snapshots = _snapshots_apart(state or [])
+        state = _without_full_refresh_states(state, catalog)
         check_cursors(state)
         super().__init__(
             path_to_yaml="manifest.yaml",
@@ -57,6 +63,8 @@ class SourceFauna(YamlDeclarativeSource):
             state=state,
             **kwargs,
         )
+        if snapshots and self._config:
+            runtime_for(self._config).resume_snapshots(snapshots)
         cdk_internals.bound_record_queue(self)
 
     @classmethod
@@ -79,7 +87,12 @@ class SourceFauna(YamlDeclarativeSource):
         return status
 
     def discover(self, logger: Any, config: Mapping[str, Any]) -> Any:
-        return super(SourceFauna, self._bound(config)).discover(logger, config)
+        catalog = super(SourceFauna, self._bound(config)).discover(logger, config)
+        # Every stream's snapshot resumes where an interrupted attempt stopped, with or without a cursor:
+        # the platform keeps the state of a full refresh between attempts only for resumable streams.
+        for stream in catalog.streams:
+            stream.is_resumable = True
+        return catalog
 
     def read(self, logger: Any, config: Mapping[str, Any], catalog: Any, state: Optional[List[Any]] = None) -> Any:
         bound = self._bound(config, catalog, state)
@@ -161,6 +174,20 @@ def _unreadable_state(stream: str, detail: str) -> Exception:
 
 def _state_blob(state: Dict[str, Any]) -> Any:
     return AirbyteStateBlob(**state) if state else None
+
+
+def _snapshots_apart(state: List[AirbyteStateMessage]) -> Tuple[List[AirbyteStateMessage], Dict[str, Mapping[str, Any]]]:
+    """The states for the CDK, and those of snapshots in progress by stream name."""
+    rest: List[AirbyteStateMessage] = []
+    snapshots: Dict[str, Mapping[str, Any]] = {}
+    for message in state:
+        blob = message.stream.stream_state if message.stream is not None else None
+        saved = blob.__dict__ if blob is not None else None
+        if message.stream is not None and is_snapshot_state(saved):
+            snapshots[message.stream.stream_descriptor.name] = dict(saved or {})
+        else:
+            rest.append(message)
+    return rest, snapshots
 
 
 def _without_full_refresh_states(

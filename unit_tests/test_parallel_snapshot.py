@@ -68,7 +68,7 @@ def _ids(pages):
 
 def test_without_cpu_headroom_one_reader_reads_everything_in_order_on_the_calling_thread():
     ids, readers = list(range(100)), {}
-    pages = list(ParallelSnapshotRead(IdRange(0, 100), _pager(ids, readers), 4, headroom=_Headroom(False)).pages())
+    pages = list(ParallelSnapshotRead([IdRange(0, 100)], _pager(ids, readers), 4, headroom=_Headroom(False)).pages())
     assert _ids(pages) == ids
     assert {name for names in readers.values() for name in names} == {threading.current_thread().name}
 
@@ -79,7 +79,7 @@ SKEWED = [10, 5_000, 90_000] + list(range(1_000_000, 1_000_600))
 
 def test_with_cpu_headroom_every_id_is_read_once_even_when_most_ids_are_crowded_at_the_end():
     readers = {}
-    pages = ParallelSnapshotRead(IdRange(SKEWED[0], SKEWED[-1] + 1), _pager(SKEWED, readers, wait=0.002), 4, headroom=_Headroom(True), trial=_Trial()).pages()
+    pages = ParallelSnapshotRead([IdRange(SKEWED[0], SKEWED[-1] + 1)], _pager(SKEWED, readers, wait=0.002), 4, headroom=_Headroom(True), trial=_Trial()).pages()
     assert sorted(_ids(pages)) == SKEWED, "an id was read twice or skipped"
     assert all(len(names) == 1 for names in readers.values())
     me = threading.current_thread().name
@@ -103,14 +103,14 @@ def test_no_more_readers_than_allowed():
             with lock:
                 reading[0] -= 1
 
-    pages = ParallelSnapshotRead(IdRange(SKEWED[0], SKEWED[-1] + 1), counted, 3, headroom=_Headroom(True), trial=_Trial()).pages()
+    pages = ParallelSnapshotRead([IdRange(SKEWED[0], SKEWED[-1] + 1)], counted, 3, headroom=_Headroom(True), trial=_Trial()).pages()
     assert sorted(_ids(pages)) == SKEWED
     assert most[0] == 3
 
 
 def test_workers_that_do_not_speed_pages_up_leave_their_ids_to_the_calling_thread_and_every_id_is_read_once():
     ids, readers, trial = list(range(600)), {}, _Trial(False)
-    pages = list(ParallelSnapshotRead(IdRange(0, 600), _pager(ids, readers, wait=0.001), 4, headroom=_Headroom(True), trial=trial).pages())
+    pages = list(ParallelSnapshotRead([IdRange(0, 600)], _pager(ids, readers, wait=0.001), 4, headroom=_Headroom(True), trial=trial).pages())
     assert sorted(_ids(pages)) == ids, "an id was read twice or skipped"
     assert all(len(names) == 1 for names in readers.values())
     assert trial.trials == 1
@@ -142,7 +142,7 @@ def test_workers_read_at_most_two_pages_ahead_of_the_consumer():
             if stop.is_set():
                 return
 
-    items = ParallelSnapshotRead(IdRange(0, 1_000), read, 8, headroom=_Headroom(True), trial=_Trial()).pages()
+    items = ParallelSnapshotRead([IdRange(0, 1_000)], read, 8, headroom=_Headroom(True), trial=_Trial()).pages()
     assert next(items) == 0, "the calling thread reads the first page alone"
     assert next(items) in (1, 500), "then one worker takes ids 500 and up, and one goes on from 1"
     time.sleep(0.3)  # the consumer is busy elsewhere meanwhile
@@ -163,7 +163,7 @@ def test_a_failing_range_stops_the_read_and_raises(failing):
         yield from read(id_range, stop)
 
     with pytest.raises(RuntimeError, match="range failed"):
-        list(ParallelSnapshotRead(IdRange(0, 100), failing_read, 4, headroom=_Headroom(True), trial=_Trial()).pages())
+        list(ParallelSnapshotRead([IdRange(0, 100)], failing_read, 4, headroom=_Headroom(True), trial=_Trial()).pages())
 
 
 def test_closing_the_reader_stops_the_workers():
@@ -180,7 +180,7 @@ def test_closing_the_reader_stops_the_workers():
         finally:
             stopped.set()
 
-    items = ParallelSnapshotRead(IdRange(0, 100), read, 2, headroom=_Headroom(True), trial=_Trial()).pages()
+    items = ParallelSnapshotRead([IdRange(0, 100)], read, 2, headroom=_Headroom(True), trial=_Trial()).pages()
     next(items)  # the calling thread's first item, after which workers take the far half and the rest of its range
     next(items)
     items.close()

@@ -170,3 +170,49 @@ def test_a_window_whose_predecessor_never_comes_goes_ahead_after_the_wait():
     order = WindowOrder(wait_seconds=0.05)
     with order.turn(10, 19, first_lower=0):  # window [0, 9] never arrives
         pass
+
+
+def test_a_resumed_snapshot_reads_only_the_ranges_left_at_the_saved_time():
+    saved = {"snapshot": {"at": NOW - DAY, "ranges": [[3, 5], [8, None]]}}
+    gateway = ScriptedGateway([NOW, {"data": [document(3, 5), document(4, 6)]}, {"data": [document(8, 7), document(9, 7)]}])
+    subject = reader(gateway)
+    progress = subject.start_snapshot(saved)
+    pages = list(subject.snapshot_pages(paginator(), progress, readers=1))
+    assert [r["ref"] for r in records(pages)] == ["3", "4", "8", "9"]
+    assert [query["expr"]["collection"]["after"] for query in gateway.asked[1:]] == [[ref(3)], [ref(8)]]
+    assert all(query["at"] == NOW - DAY for query in gateway.asked[1:]), "the same snapshot time"
+    assert [page.covered for page in pages] == [(3, 5), (8, None)]
+    assert subject.safe_point(None) == NOW - DAY, "incremental reads take over from the snapshot's time"
+
+
+def test_a_snapshot_older_than_the_history_starts_over_and_says_why(caplog):
+    gateway = ScriptedGateway([NOW, {"data": [document(1, 5)]}])
+    subject = reader(gateway, history_days=1)
+    progress = subject.start_snapshot({"snapshot": {"at": NOW - 2 * DAY, "ranges": [[8, None]]}})
+    assert (progress.at, progress.remaining) == (NOW, [(None, None)])
+    assert "Starting the snapshot of collection 'users' over" in caplog.text
+    assert [r["ref"] for r in records(subject.snapshot_pages(paginator(), progress))] == ["1"]
+
+
+def test_a_garbled_snapshot_state_names_the_stream_and_says_to_reset_it():
+    with pytest.raises(TracedError, match="stream 'users'.*Reset the stream"):
+        reader(ScriptedGateway([NOW])).start_snapshot({"snapshot": {"at": "soon"}})
+
+
+def test_a_saved_cursor_moves_to_just_before_the_first_change_and_the_first_window_needs_no_probe():
+    gateway = ScriptedGateway([NOW, [{"data": [[25, ref(1)]]}], {"data": [document(1, 25)]}])
+    subject = reader(gateway)
+    assert subject.quiet_until(1) == 24
+    assert [r["ref"] for r in records(subject.window_pages(paginator(), 25, 99))] == ["1"]
+    assert len(gateway.asked) == 3, "the time, one probe, one page"
+
+
+def test_a_saved_cursor_with_nothing_after_it_moves_to_the_snapshot_time_and_never_back():
+    subject = reader(ScriptedGateway([NOW, [{"data": []}]]))
+    assert subject.quiet_until(1) == NOW
+    assert subject.quiet_until(NOW + 5) == NOW + 5
+
+
+def test_with_deletions_a_cursor_older_than_the_history_stays_so_that_its_window_fails():
+    subject = reader(ScriptedGateway([NOW]), history_days=1, deleted_at="deleted_at")
+    assert subject.quiet_until(NOW - 3 * DAY) == NOW - 3 * DAY
