@@ -89,24 +89,23 @@ def test_given_a_data_dir_when_reopened_then_committed_writes_are_replayed(tmp_p
     assert again.begin().ts > last_ts
 
 
-def test_given_a_torn_last_wal_line_when_reopened_then_it_is_ignored(tmp_path):
+def reopened_after_a_torn_write(tmp_path) -> Store:
+    """A store with collection c, reopened after the process died while writing a later transaction."""
     store = make_store(str(tmp_path))
     coll(store)
     store.wal.close()
     with open(os.path.join(tmp_path, "wal.jsonl"), "ab") as f:
         f.write(b'[123,[["put"')  # a write that was never acknowledged
-    again = make_store(str(tmp_path))
-    assert list(again.root.collections) == ["c"]
+    return make_store(str(tmp_path))
+
+
+def test_given_a_torn_last_wal_line_when_reopened_then_it_is_ignored(tmp_path):
+    assert list(reopened_after_a_torn_write(tmp_path).root.collections) == ["c"]
 
 
 def test_given_a_torn_last_wal_line_when_a_write_follows_then_both_survive_the_next_restart(tmp_path):
     # An acknowledged write must never be lost: appended onto the torn fragment, it would share its line.
-    store = make_store(str(tmp_path))
-    coll(store)
-    store.wal.close()
-    with open(os.path.join(tmp_path, "wal.jsonl"), "ab") as f:
-        f.write(b'[123,[["put"')  # a write that was never acknowledged
-    again = make_store(str(tmp_path))
+    again = reopened_after_a_torn_write(tmp_path)
     coll(again, "d")
     again.wal.close()
     assert sorted(make_store(str(tmp_path)).root.collections) == ["c", "d"]
