@@ -12,6 +12,7 @@ import time
 import traceback
 from typing import Any, Dict, Optional, Tuple, Union
 
+from fauna_local.auth_scope import parse_secret
 from fauna_local.language import Context, compile_expr
 from fauna_local.language import errors
 from fauna_local.language.functions.schema import hash_secret
@@ -36,28 +37,33 @@ class Engine:
 
     # -- auth -------------------------------------------------------------------------------------
     def authenticate(self, secret: Optional[str]) -> Optional[Tuple[Database, Union[str, Ref]]]:
-        """root secret -> admin of the root DB; `secret:db/child:role` scoped; key secrets -> their DB and
-        role (a built-in role's name, or the ref of a custom role)."""
-        if not secret:
+        """The database and role a secret acts with (a built-in role's name, or the ref of a custom role).
+
+        The root secret is the admin of the root database; a key's secret, its database and role. Either may
+        be scoped (`secret:db/child:role`, see auth_scope.py) to a database below its own, when it is the
+        root secret or an admin key (core auth/AuthScope.scala `canSetScope`)."""
+        parsed = parse_secret(secret) if secret else None
+        if parsed is None or parsed.unsupported:
             return None
-        base, _, scope = secret.partition(":")
-        if base == self.secret:
-            if not scope:
-                return self.store.root, "admin"
-            path_text, _, role = scope.partition(":")
-            role = role or "admin"
-            db = self.store.database(tuple(p for p in path_text.split("/") if p))
-            if db is None or role not in BUILTIN_ROLES:
-                return None
-            return db, role
-        with self.store.lock:
-            entry = self.store.key_hashes.get(hash_secret(secret))
+        if parsed.secret == self.secret:
+            home: Tuple[str, ...] = ()
+            role: Union[str, Ref] = "admin"
+        else:
+            with self.store.lock:
+                entry = self.store.key_hashes.get(hash_secret(parsed.secret))
             if entry is None:
                 return None
-            path, role, _ = entry
-            db = self.store.database(path)
-        if db is None or not isinstance(role, Ref) and role not in BUILTIN_ROLES:
-            return None
+            home, role, _ = entry
+            if parsed.scope is not None and role != "admin":
+                return None
+        if parsed.scope is not None:
+            home, role = home + parsed.scope.path, parsed.scope.role
+        with self.store.lock:
+            db = self.store.database(home)
+            if db is None or not isinstance(role, Ref) and role not in BUILTIN_ROLES:
+                return None
+            if isinstance(role, Ref) and parsed.scope is not None and not _role_exists(db, role.id):
+                return None  # a scope names an active role of that database (core Role.idByNameActive)
         return db, role
 
     def is_root(self, secret: Optional[str]) -> bool:
@@ -169,3 +175,9 @@ def error_response(error: errors.FaunaError, ts: int) -> Response:
         headers = metrics_headers(ts, 0.0, len(body))
     headers.update(error.headers)
     return error.status, body, headers
+
+
+def _role_exists(db: Database, name: str) -> bool:
+    space = db.natives["roles"]
+    seq = space.by_name.get(name)
+    return seq is not None and space.docs[seq].current is not None

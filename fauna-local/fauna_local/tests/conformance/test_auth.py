@@ -213,3 +213,96 @@ def test_given_scoped_secret_with_a_nested_database_path_when_used_then_it_acts_
     ab.query(q.create_collection({"name": "deep"}))
     assert a.query(q.exists(q.collection("deep", q.database("b")))) is True
     assert a.query(q.exists(q.collection("deep"))) is False
+
+
+def _admin_key_of(fauna, path):
+    """The secret of a new admin key of the database at `path` (created from its parent, through the root secret)."""
+    *parents, name = path.split("/")
+    parent = fauna.client_for(SECRET + ":" + "/".join(parents) + ":admin") if parents else fauna.client_for(SECRET)
+    return parent.query(q.create_key({"database": q.database(name), "role": "admin"}))["secret"]
+
+
+def test_given_an_admin_key_when_scoped_to_a_child_database_then_it_acts_there_with_the_scoped_role(fauna):
+    # core auth/AuthScope.scala: BuiltinRoleAuthScope.getKeyAuth, allowed when canSetScope(key) (an admin key);
+    # the path (Database.getSubScope(key.scopeID, path)) is relative to the key's own database.
+    fauna.q(q.create_database({"name": "tenant"}))
+    key = _admin_key_of(fauna, "tenant")
+    fauna.client_for(key).query(q.create_database({"name": "team"}))
+    fauna.client_for(key + ":team:admin").query(q.create_collection({"name": "users"}))
+    readonly = fauna.client_for(key + ":team:server-readonly")
+    assert readonly.query(q.paginate(q.collections())) == {"data": [coll_ref("users")]}
+    from faunadb.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        readonly.query(q.create_collection({"name": "refused"}))
+    assert fauna.client_for(key).query(q.exists(q.collection("users"))) is False
+
+
+def test_given_an_admin_key_when_scoped_with_a_role_alone_then_it_acts_in_its_own_database_with_that_role(fauna):
+    # core AuthParser: `':' ~ optional(database ~ ':') ~ builtin`: `secret:server-readonly` keeps the database.
+    from faunadb.errors import PermissionDenied
+
+    fauna.q(q.create_database({"name": "tenant"}))
+    key = _admin_key_of(fauna, "tenant")
+    fauna.client_for(key).query(q.create_collection({"name": "users"}))
+    readonly = fauna.client_for(key + ":server-readonly")
+    assert readonly.query(q.paginate(q.collections())) == {"data": [coll_ref("users")]}
+    with pytest.raises(PermissionDenied):
+        readonly.query(q.create_collection({"name": "refused"}))
+
+
+@pytest.mark.parametrize("role", ["server", "server-readonly", "client"])
+def test_given_a_key_without_the_admin_role_when_scoped_then_401(fauna, role):
+    # core AuthScope.canSetScope: only an admin key may set a scope; AbstractRoleAuthScope.getKeyAuth answers none.
+    fauna.q(q.create_database({"name": "tenant"}))
+    fauna.client_for(_admin_key_of(fauna, "tenant")).query(q.create_database({"name": "team"}))
+    key = fauna.q(q.create_key({"database": q.database("tenant"), "role": role}))["secret"]
+    with pytest.raises(Unauthorized):
+        fauna.client_for(key + ":team:server-readonly").query("ok")
+
+
+def test_given_an_admin_key_when_scoped_to_a_missing_database_then_401(fauna):
+    # core BuiltinRoleAuthScope.getScopePermission: Database.getSubScope finds no database -> no auth -> 401.
+    fauna.q(q.create_database({"name": "tenant"}))
+    key = _admin_key_of(fauna, "tenant")
+    with pytest.raises(Unauthorized):
+        fauna.client_for(key + ":no_such_db:admin").query("ok")
+
+
+def test_given_an_admin_key_when_scoped_to_a_deleted_database_then_401(fauna):
+    fauna.q(q.create_database({"name": "tenant"}))
+    key = _admin_key_of(fauna, "tenant")
+    fauna.client_for(key).query(q.create_database({"name": "team"}))
+    scoped = fauna.client_for(key + ":team:server-readonly")
+    assert scoped.query("ok") == "ok"
+    fauna.client_for(key).query(q.delete(q.database("team")))
+    with pytest.raises(Unauthorized):
+        scoped.query("ok")
+
+
+def test_given_a_scope_with_a_custom_role_when_used_then_the_role_of_that_database_applies(fauna):
+    # core AuthParser `custom` (`@role/<name>`) and CustomRoleAuthScope: Role.idByNameActive in the scoped database.
+    from faunadb.errors import PermissionDenied
+
+    fauna.q(q.create_database({"name": "tenant"}))
+    key = _admin_key_of(fauna, "tenant")
+    admin = fauna.client_for(key)
+    admin.query(q.create_collection({"name": "open"}))
+    admin.query(q.create_collection({"name": "closed"}))
+    admin.query(q.create_role({"name": "reader", "privileges": [{"resource": q.collection("open"), "actions": {"read": True}}]}))
+    admin.query(q.create(q.ref(q.collection("open"), "1"), {"data": {"a": 1}}))
+    admin.query(q.create(q.ref(q.collection("closed"), "1"), {"data": {"a": 2}}))
+    reader = fauna.client_for(SECRET + ":tenant:@role/reader")
+    assert reader.query(q.select(["data", "a"], q.get(q.ref(q.collection("open"), "1")))) == 1
+    with pytest.raises(PermissionDenied):
+        reader.query(q.get(q.ref(q.collection("closed"), "1")))
+    with pytest.raises(Unauthorized):
+        fauna.client_for(SECRET + ":tenant:@role/no_such_role").query("ok")
+
+
+@pytest.mark.parametrize("suffix", [":tenant:bogus", ":tenant", "::admin"])
+def test_given_a_scope_that_does_not_parse_when_used_then_the_secret_acts_alone(fauna, suffix):
+    # core AuthParser: `secret ~ ':' ~ zeroOrMore(ANY)` -> NullAuthScope: the text after the secret is ignored.
+    fauna.q(q.create_database({"name": "tenant"}))
+    fauna.collection("at_root")
+    assert fauna.client_for(SECRET + suffix).query(q.exists(q.collection("at_root"))) is True
