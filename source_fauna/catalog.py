@@ -12,12 +12,13 @@ specs exactly as they were written (`"ts"` or `["ts"]`), so both spellings are a
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from source_fauna import queries
 from source_fauna.config import FaunaConfig
-from source_fauna.errors import AccessDenied, DocumentNotFound, config_error
+from source_fauna.errors import AccessDenied, DocumentNotFound, Unauthorized, config_error
 from source_fauna.fauna_gateway import FaunaGateway
+from source_fauna.stream_names import SEPARATOR, DatabasePath, split_stream_name, stream_name, table_name
 
 if TYPE_CHECKING:
     from source_fauna.components import FaunaPaginator
@@ -32,14 +33,23 @@ SHORT_HISTORY_DAYS = 2
 
 @dataclass(frozen=True)
 class CollectionInfo:
-    name: str
+    name: str  # the stream's name: the collection's, after its database path in a child database (stream_names.py)
     history_days: Optional[int]  # None: history is kept forever
     ts_index: Optional[str] = None
     index_notes: Tuple[str, ...] = ()  # why the collection's indexes were not chosen
 
+    @property
+    def database(self) -> DatabasePath:
+        return split_stream_name(self.name)[0]
+
+    @property
+    def collection(self) -> str:
+        """The collection's name in its database."""
+        return split_stream_name(self.name)[1]
+
     def incremental_advice(self) -> str:
         """What to do so that the collection can be read incrementally."""
-        return " ".join(self.index_notes + (index_to_create(self.name),))
+        return " ".join(self.index_notes + (index_to_create(self.collection),))
 
     def history_micros(self) -> Optional[int]:
         if self.history_days is None:
@@ -47,37 +57,70 @@ class CollectionInfo:
         return self.history_days * MICROS_PER_DAY + HISTORY_OFFSET_MICROS
 
 
-def load_catalog(gateway: FaunaGateway, config: FaunaConfig, paginator: "FaunaPaginator") -> List[CollectionInfo]:
-    """The collections to sync, in the database's order, validated against the config."""
-    collections = list(_items(gateway, paginator, queries.collections_page, "list the collections"))
-    if not collections:
+def load_catalog(
+    gateway_for: Callable[[DatabasePath], FaunaGateway], config: FaunaConfig, paginator: "FaunaPaginator", databases: Sequence[DatabasePath] = ((),)
+) -> List[CollectionInfo]:
+    """The collections of `databases` to sync, database by database in the database's order, validated against the config.
+
+    Two queries per database (its collections, then its indexes when some of them are synced). A child database
+    whose collections cannot be listed (deleted since it was listed, or refused) is left out with an error naming it.
+    """
+    listed = []
+    for database in databases:
+        try:
+            listed += [(database, document) for document in items(gateway_for(database), paginator, queries.collections_page, _in(database, "list the collections"))]
+        except (AccessDenied, Unauthorized) as error:
+            if not database:
+                raise
+            logger.error(f"Leaving child database '{SEPARATOR.join(database)}' out of this sync: {error.message}")
+    if not listed:
         raise config_error("The key sees no collections in its database: check that `secret` belongs to the database to sync.")
-    by_name = {document["name"]: document for document in collections}
+    by_name = {stream_name(database, document["name"]): document for database, document in listed}
     unknown = [name for name in list(config.collections) + list(config.settings) if name not in by_name]
     if unknown:
         raise config_error(
             f"Collection(s) {', '.join(repr(name) for name in unknown)} named in `collections` or "
             f"`collection_settings` do not exist in this database (found: {', '.join(sorted(by_name)) or 'none'})."
         )
-    wanted = [document for document in collections if config.wants(document["name"])]
-    indexes = _readable_indexes(gateway, paginator) if wanted else []
+    wanted = [name for name in by_name if config.wants(name)]
+    _refuse_table_clashes(wanted)
+    indexes: Dict[DatabasePath, List[Mapping[str, Any]]] = {}
     catalog = []
-    for document in wanted:
-        name = document["name"]
-        chosen, notes = choose_index(name, indexes, config.for_collection(name).index)
+    for name in wanted:
+        document = by_name[name]
+        database = split_stream_name(name)[0]
+        if database not in indexes:
+            indexes[database] = _readable_indexes(gateway_for(database), paginator, database)
+        chosen, notes = choose_index(document["name"], indexes[database], config.for_collection(name).index)
         for note in notes:
-            logger.info(note)
+            logger.info(note if not database else f"In child database '{SEPARATOR.join(database)}': {note}")
         if config.for_collection(name).deleted_at_column:
             _warn_short_history(name, document.get("history_days"))
         catalog.append(CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen, index_notes=tuple(notes)))
     return catalog
 
 
+def _refuse_table_clashes(streams: List[str]) -> None:
+    """A child database's stream may not share its destination table with another stream (see stream_names.table_name)."""
+    tables: Dict[str, str] = {}
+    for name in streams:
+        other = tables.setdefault(table_name(name), name)
+        if other != name and SEPARATOR in other + name:
+            raise config_error(
+                f"Streams '{other}' and '{name}' would land in the same table ('{table_name(name)}') in destinations that "
+                "replace `/` with `_`. Leave one of them out with `collections` (or rename the collection or database)."
+            )
+
+
+def _in(database: DatabasePath, purpose: str) -> str:
+    return f"{purpose} of child database '{SEPARATOR.join(database)}'" if database else purpose
+
+
 def verify_access(gateway: FaunaGateway, catalog: List[CollectionInfo]) -> None:
-    """What check reads: the documents of each collection and its incremental index, so check fails
-    where an incremental sync would, with the same message."""
+    """What check reads: the documents of each collection (all of `gateway`'s database) and its incremental index, so
+    check fails where an incremental sync would, with the same message."""
     for info in catalog:
-        verify_documents_readable(gateway, info.name)
+        verify_documents_readable(gateway, info.collection, info.name)
         if info.ts_index:
             gateway.query(
                 queries.first_index_entry(info.ts_index),
@@ -85,19 +128,20 @@ def verify_access(gateway: FaunaGateway, catalog: List[CollectionInfo]) -> None:
             )
 
 
-def verify_documents_readable(gateway: FaunaGateway, name: str) -> None:
-    """Fails when the key may not read the documents of collection `name`.
+def verify_documents_readable(gateway: FaunaGateway, collection: str, name: Optional[str] = None) -> None:
+    """Fails when the key may not read the documents of `collection` (`name`: its stream name, for messages).
 
     Fauna does not refuse `Documents()` to a key whose role may not read the documents: it leaves each
     of them out, so the set reads as empty (core model/set/DocumentsSet.scala `filteredForRead` and
     ast/functions/ReadAdaptor.scala). An empty first page is therefore told apart from an unreadable
     collection by reading one document id, which Fauna refuses with 403 whether or not it exists.
     """
-    page = gateway.query(queries.first_document(name), f"read the documents of collection '{name}'")
+    name = name or collection
+    page = gateway.query(queries.first_document(collection), f"read the documents of collection '{name}'")
     if page["data"]:
         return
     try:
-        gateway.query(queries.document_probe(name), f"read a document of collection '{name}'")
+        gateway.query(queries.document_probe(collection), f"read a document of collection '{name}'")
     except AccessDenied:
         raise config_error(
             f"The key may not read the documents of collection '{name}': Fauna shows it as empty, so a sync would "
@@ -190,14 +234,14 @@ def _is_on(index: Mapping[str, Any], collection: str) -> bool:
     return bool(ref) and ref.get("id") == collection and "collections" == (ref.get("collection") or {}).get("@ref", {}).get("id")
 
 
-def _readable_indexes(gateway: FaunaGateway, paginator: "FaunaPaginator") -> List[Mapping[str, Any]]:
+def _readable_indexes(gateway: FaunaGateway, paginator: "FaunaPaginator", database: DatabasePath = ()) -> List[Mapping[str, Any]]:
     """Index documents the key may read; an index it may not read is skipped with a warning."""
     try:
-        return list(_items(gateway, paginator, queries.indexes_page, "read the indexes"))
+        return list(items(gateway, paginator, queries.indexes_page, _in(database, "read the indexes")))
     except AccessDenied:  # one unreadable index fails the whole Map(Get) page: read them one by one
         pass
     readable = []
-    for ref in _items(gateway, paginator, queries.index_refs_page, "list the indexes"):
+    for ref in items(gateway, paginator, queries.index_refs_page, _in(database, "list the indexes")):
         name = ref["@ref"]["id"]
         try:
             readable.append(gateway.query(queries.get(queries.wire_literal(ref)), f"read index '{name}'"))
@@ -206,7 +250,7 @@ def _readable_indexes(gateway: FaunaGateway, paginator: "FaunaPaginator") -> Lis
     return readable
 
 
-def _items(gateway: FaunaGateway, paginator: "FaunaPaginator", page_query: Callable[[int, Any], Any], purpose: str) -> Iterator[Any]:
+def items(gateway: FaunaGateway, paginator: "FaunaPaginator", page_query: Callable[[int, Any], Any], purpose: str) -> Iterator[Any]:
     """Every item of a listing, page after page."""
     pages = paginator.pages(
         lambda size, after: page_query(size, queries.cursor_expression(after)), lambda query: gateway.query(query, purpose), purpose

@@ -209,6 +209,11 @@ class FaunaPaginator(PaginationStrategy):
         return after
 
 
+def paginator_for(config: Config) -> FaunaPaginator:
+    """The manifest's paginator, as the collection listers use it (the catalog is listed once per config)."""
+    return FaunaPaginator(config=config, parameters={}, page_size=config["collection"]["page_size"])
+
+
 def _refused_as_too_large(error: Exception) -> bool:
     from source_fauna.errors import PageTooLarge  # the package is there: it sent the query
 

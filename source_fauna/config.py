@@ -17,6 +17,7 @@ import yaml
 
 from source_fauna.components import with_spec_defaults
 from source_fauna.errors import config_error
+from source_fauna.stream_names import SEPARATOR, DatabasePath, is_fauna_name
 from source_fauna.typed_columns import CATCH_ALL_COLUMN, TypedColumns
 
 # Columns every record has; user-defined columns may not reuse them.
@@ -64,6 +65,26 @@ class CollectionSettings:
 
 
 @dataclass(frozen=True)
+class ChildDatabases:
+    """Which databases below the key's own are synced: `none`, `all`, or the `listed` ones, each with those inside it."""
+
+    mode: str = "none"
+    paths: Tuple[DatabasePath, ...] = ()
+
+    def wants(self, database: DatabasePath) -> bool:
+        """True when the collections of `database` are synced."""
+        if not database or self.mode == "all":
+            return True
+        return self.mode == "listed" and any(database[: len(path)] == path for path in self.paths)
+
+    def descends_into(self, database: DatabasePath) -> bool:
+        """True when the databases inside `database` are listed: some of them, or some further down, are synced."""
+        if self.mode == "all":
+            return True
+        return self.mode == "listed" and any(database == path[: len(database)] or database[: len(path)] == path for path in self.paths)
+
+
+@dataclass(frozen=True)
 class FaunaConfig:
     connection: ConnectionSettings
     readers_per_collection: int
@@ -73,6 +94,7 @@ class FaunaConfig:
     settings: Mapping[str, CollectionSettings] = field(default_factory=dict)
     typed: bool = False  # schema mode `typed`
     sample_size: int = 10_000
+    child_databases: ChildDatabases = ChildDatabases()
 
     @property
     def concurrent_queries(self) -> int:
@@ -117,7 +139,22 @@ def parse_config(config: Mapping[str, Any]) -> FaunaConfig:
         settings=settings,
         typed=values["schema_mode"] == "typed",
         sample_size=values["schema_sample_size"],
+        child_databases=_parse_child_databases(values["child_databases"]),
     )
+
+
+def _parse_child_databases(values: Mapping[str, Any]) -> ChildDatabases:
+    paths = []
+    for position, text in enumerate(values.get("paths", ())):
+        path = tuple(text.strip(SEPARATOR).split(SEPARATOR))
+        bad = [segment for segment in path if not is_fauna_name(segment)]
+        if bad:
+            raise config_error(
+                f"`child_databases.paths[{position}]` is not a database path: '{text}' has the segment '{bad[0]}', which is not "
+                "a Fauna database name (letters, digits and ; @ + $ - _ . ! ~ %). Separate levels with `/`, e.g. `tenant_a/eu`."
+            )
+        paths.append(path)
+    return ChildDatabases(mode=values["mode"], paths=tuple(paths))
 
 
 def _parse_connection(values: Mapping[str, Any]) -> ConnectionSettings:

@@ -35,6 +35,13 @@ class AccessDenied(AirbyteTracedException):
         super().__init__(message=message, internal_message=message, failure_type=FailureType.config_error)
 
 
+class Unauthorized(AirbyteTracedException):
+    """Fauna answered 401: it knows no such secret, or (scoped to a child database) no such database for it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
 class PageTooLarge(Exception):
     """Fauna refused to build a page this large; the paginator asks again for a smaller page."""
 

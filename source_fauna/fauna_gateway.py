@@ -14,6 +14,7 @@ timeout. Both are fixed here. Failures are retried when a retry can help (429, 5
 dropped connections, timeouts) and otherwise turned into Airbyte errors that say what to do.
 """
 
+import copy
 import json
 import logging
 import random
@@ -21,7 +22,7 @@ import ssl
 import threading
 import time
 import warnings
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import msgspec
 import orjson
@@ -30,13 +31,13 @@ import urllib3
 from requests import PreparedRequest, Request
 
 from source_fauna.config import ConnectionSettings
-from source_fauna.errors import AccessDenied, DocumentNotFound, PageTooLarge, config_error, system_error, transient_error
+from source_fauna.errors import AccessDenied, DocumentNotFound, PageTooLarge, Unauthorized, config_error, system_error, transient_error
 from source_fauna.wire import decode_document_page
 
 with warnings.catch_warnings():
     # faunadb warns on import that FQL v4 is being decommissioned; v4 is what self-hosted nodes speak.
     warnings.simplefilter("ignore", DeprecationWarning)
-    from faunadb.client import FaunaClient
+    from faunadb.client import FaunaClient, HTTPBearerAuth
 
 logger = logging.getLogger("airbyte")
 
@@ -76,6 +77,12 @@ class _NodeConnection:
         # urllib3 sets Content-Length from each body.
         self._headers = {name: value for name, value in request.headers.items() if name.lower() != "content-length"}
         self._timeout = timeout
+
+    def with_headers(self, request: PreparedRequest) -> "_NodeConnection":
+        """The same pool, sending the headers of `request` (e.g. another secret's)."""
+        other = copy.copy(self)
+        other._headers = {name: value for name, value in request.headers.items() if name.lower() != "content-length"}
+        return other
 
     def post(self, body: bytes) -> urllib3.BaseHTTPResponse:
         """The node's answer, read in full; raises urllib3's errors for connections, timeouts and TLS."""
@@ -133,15 +140,28 @@ class FaunaGateway:
             scheme=connection.scheme,
             port=connection.port,
         )
-        session = self._client.session
-        request = session.prepare_request(Request("POST", self._client.base_url + "/", data=b"", auth=self._client.auth, headers={}))
+        self._secret = connection.secret
+        self.database: Tuple[str, ...] = ()  # the path of the child database a scoped gateway reads; () for the key's own
         # HTTP(S)_PROXY / NO_PROXY are read once, here: the endpoint never changes.
         self._connection = _NodeConnection(
-            request,
+            self._request(self._client.auth),
             tls_context(connection),
             pool_size,
             timeout or urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=READ_TIMEOUT_SECONDS),
         )
+
+    def _request(self, auth: Any) -> PreparedRequest:
+        """A query request as the driver's session prepares it (URL, headers, `auth`)."""
+        return self._client.session.prepare_request(Request("POST", self._client.base_url + "/", data=b"", auth=auth, headers={}))
+
+    def scoped(self, database: Tuple[str, ...], role: str) -> "FaunaGateway":
+        """A gateway acting in the child database at `database` (a path below the key's database) with `role`, over
+        the same connections: the secret scoped as `<secret>:<path>:<role>`, which Fauna accepts from admin keys
+        (core ext/model/src/main/scala/auth/AuthScope.scala)."""
+        gateway = copy.copy(self)
+        gateway.database = database
+        gateway._connection = self._connection.with_headers(self._request(HTTPBearerAuth(f"{self._secret}:{'/'.join(database)}:{role}")))
+        return gateway
 
     def query(self, expression: Any, purpose: str) -> Any:
         """Runs one query (one transaction) and returns its `resource` as wire values.
@@ -229,8 +249,13 @@ class FaunaGateway:
     def _error_for(self, status: int, content: bytes, purpose: str) -> Exception:
         code, description = _first_error(content)
         detail = f"{code}: {description}" if code else f"HTTP {status}"
+        if status == 401 and self.database:
+            return Unauthorized(
+                f"Fauna at {self.endpoint} refused the secret scoped to child database '{'/'.join(self.database)}' (401 "
+                f"unauthorized) while trying to {purpose}: the database no longer exists, or `secret` is not an admin key."
+            )
         if status == 401:
-            return config_error(
+            return Unauthorized(
                 f"Fauna at {self.endpoint} rejected the secret (401 unauthorized) while trying to {purpose}. "
                 "Check `secret`: it must be a key of the database to sync, with the `server` or `admin` role."
             )

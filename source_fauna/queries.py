@@ -53,6 +53,11 @@ def collections_page(size: int, after: Any = None) -> Any:
     return q.map_(q.lambda_("c", q.get(q.var("c"))), q.paginate(q.collections(), **_page_options(size, after)))
 
 
+def databases_page(size: int, after: Any = None) -> Any:
+    """Refs of the databases directly inside the key's database (listing them needs an admin key)."""
+    return q.paginate(q.databases(), **_page_options(size, after))
+
+
 def index_refs_page(size: int, after: Any = None) -> Any:
     return q.paginate(q.indexes(), **_page_options(size, after))
 

@@ -28,7 +28,7 @@ def guarded_read(config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog, m
 
     `config` is the completed config the source's components were built with.
     """
-    collections = {info.name: info for info in runtime_for(config).catalog(_paginator(config))}
+    collections = {info.name: info for info in runtime_for(config).catalog(components.paginator_for(config))}
     missing = [stream.stream.name for stream in catalog.streams if stream.stream.name not in collections]
     for stream in catalog.streams:
         info = collections.get(stream.stream.name)
@@ -65,8 +65,3 @@ def _missing_streams_error(names: List[str]) -> AirbyteTracedException:
 
 def _warning(text: str) -> AirbyteMessage:
     return AirbyteMessage(type=Type.LOG, log=AirbyteLogMessage(level=Level.WARN, message=text))
-
-
-def _paginator(config: Mapping[str, Any]) -> components.FaunaPaginator:
-    # The manifest's paginator, as the collection listers use it (the catalog is listed once per config).
-    return components.FaunaPaginator(config=config, parameters={}, page_size=config["collection"]["page_size"])

@@ -105,6 +105,7 @@ class CollectionReader:
 
     @property
     def name(self) -> str:
+        """The stream's name (in a child database, the collection's name after its database path)."""
         return self._info.name
 
     def snapshot(self) -> int:
@@ -175,7 +176,7 @@ class CollectionReader:
 
     def _id_range(self, snapshot: int) -> Optional[IdRange]:
         """The ids from the first document to the last as of S (no later document is visible at S)."""
-        first, last = self._gateway.query(queries.edge_refs(self.name, snapshot), f"find the first and last documents of collection '{self.name}'")
+        first, last = self._gateway.query(queries.edge_refs(self._info.collection, snapshot), f"find the first and last documents of collection '{self.name}'")
         try:
             return IdRange(int(first["data"][0]["@ref"]["id"]), int(last["data"][0]["@ref"]["id"]) + 1)
         except (IndexError, ValueError):  # an empty collection, or ids that are not numbers
@@ -184,7 +185,7 @@ class CollectionReader:
     def _snapshot_range(self, paginator: "FaunaPaginator", id_range: IdRange, snapshot: int, stop: Any) -> Generator[Page, None, None]:
         begin = id_range.start
         start = [self._document_ref(begin)] if begin is not None else None
-        pages = self._paginate(paginator, lambda size, after: queries.snapshot_page(self.name, snapshot, size, after), "read documents", start, documents=True)
+        pages = self._paginate(paginator, lambda size, after: queries.snapshot_page(self._info.collection, snapshot, size, after), "read documents", start, documents=True)
         for query, page in pages:
             documents = page["data"]
             after = page.get("after")
@@ -207,7 +208,7 @@ class CollectionReader:
                 begin = next_id
 
     def _document_ref(self, document_id: int) -> Dict[str, Any]:
-        collection = {"@ref": {"id": self.name, "collection": {"@ref": {"id": "collections"}}}}
+        collection = {"@ref": {"id": self._info.collection, "collection": {"@ref": {"id": "collections"}}}}
         return {"@ref": {"id": str(document_id), "collection": collection}}
 
     def window_pages(self, paginator: "FaunaPaginator", lower: int, upper: Optional[int]) -> Iterator[Page]:
@@ -260,7 +261,7 @@ class CollectionReader:
         with self._lock:
             quiet_from, quiet_until = self._quiet
         if not quiet_from <= lower <= quiet_until:  # what we know does not reach this window: ask
-            probe = queries.next_change(self._info.ts_index, self.name, lower, snapshot, events=bool(self._settings.deleted_at_column))
+            probe = queries.next_change(self._info.ts_index, self._info.collection, lower, snapshot, events=bool(self._settings.deleted_at_column))
             found = self._gateway.query(probe, f"look for changes in collection '{self.name}'")
             times = [entry[0] for entry in found[0]["data"]] + [event["ts"] for event in (found[1]["data"] if len(found) > 1 else [])]
             quiet_from, quiet_until = lower, min(times) if times else _FOREVER
@@ -270,7 +271,7 @@ class CollectionReader:
 
     def _removal_pages(self, paginator: "FaunaPaginator", lower: int, upper: int, snapshot: int) -> Iterator[Page]:
         # The events' cursor starts at a time: the first page holds the events at or after `lower`.
-        pages = self._paginate(paginator, lambda size, after: queries.removals_page(self.name, after, snapshot, size), "read deleted documents", lower)
+        pages = self._paginate(paginator, lambda size, after: queries.removals_page(self._info.collection, after, snapshot, size), "read deleted documents", lower)
         for query, page in pages:
             removals = [event for event in page["data"] if event["ts"] <= upper]
             yield Page([self._records.removal(event) for event in removals], query, page.get("after"))
@@ -303,7 +304,7 @@ class CollectionReader:
                 f"Reading collection '{self.name}' took longer than its history retention "
                 f"(history_days = {self._info.history_days}, plus Fauna's 15 minutes), so the snapshot taken at "
                 f"{micros_to_iso(self._snapshot)} may no longer be served consistently. Raise the collection's "
-                f"history_days (e.g. `Update(Collection(\"{self.name}\"), {{history_days: 7}})`) and run the sync again."
+                f"history_days (e.g. `Update(Collection(\"{self._info.collection}\"), {{history_days: 7}})`) and run the sync again."
             )
 
     def _check_history(self, lower: int, snapshot: int) -> None:

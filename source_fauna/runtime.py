@@ -1,9 +1,10 @@
-"""What the components share within one process: the parsed config, one gateway, the catalog.
+"""What the components share within one process: the parsed config, the gateways, the catalog.
 
 The CDK builds components separately (a lister per stream template, a retriever and a schema
 loader per stream) but hands them all the same config object; keying the runtime on it lets them
 share one connection pool and read the collection list once per command instead of once per
-component.
+component. Readers are kept by stream name; each reads through the gateway of its stream's
+database (one per database secret, all over the one pool).
 """
 
 import threading
@@ -11,13 +12,19 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
 from source_fauna.catalog import CollectionInfo, load_catalog, verify_access
+from source_fauna.databases import synced_databases
 from source_fauna.config import CollectionSettings, FaunaConfig, parse_config
 from source_fauna.errors import config_error
 from source_fauna.fauna_gateway import FaunaGateway
 from source_fauna.reader import CollectionReader
 from source_fauna.sampling import sample_columns
 from source_fauna.schema import configured_columns_schema
+from source_fauna.stream_names import DatabasePath, split_stream_name
 from source_fauna.typed_columns import columns_from_schema
+
+# Child databases are listed with this role (only admin may list databases) and read with the other, which never writes.
+LISTING_ROLE = "admin"
+READING_ROLE = "server-readonly"
 
 # Where `SourceFauna` puts, for a read in schema mode `typed`, the JSON schema of each configured
 # stream: its typed columns are those the destination was set up with, not a fresh sample's.
@@ -38,7 +45,10 @@ class FaunaRuntime:
         self._settings: Dict[str, CollectionSettings] = {}
         self._lock = threading.Lock()
         self._gateway: Any = None
+        self._scoped: Dict[Tuple[DatabasePath, str], FaunaGateway] = {}
+        self._gateways_lock = threading.Lock()  # not self._lock: the catalog is loaded, with queries, under that one
         self._catalog: Any = None
+        self.databases: List[DatabasePath] = []  # those whose collections are synced, once the catalog is loaded
         self._readers: Dict[str, CollectionReader] = {}
         self._saved_snapshots: Dict[str, Mapping[str, Any]] = {}
 
@@ -55,37 +65,51 @@ class FaunaRuntime:
 
     @property
     def gateway(self) -> FaunaGateway:
-        with self._lock:
+        with self._gateways_lock:
             if self._gateway is None:
                 # A connection per query that may be in flight: a smaller pool would open, use and
                 # drop a connection (a TLS handshake each) for every query beyond it, with a warning.
                 self._gateway = FaunaGateway(self.config.connection, pool_size=self.config.concurrent_queries)
             return self._gateway
 
-    def catalog(self, paginator: "FaunaPaginator") -> List[CollectionInfo]:
+    def gateway_for(self, database: DatabasePath, role: str = READING_ROLE) -> FaunaGateway:
+        """The gateway of the key's database `()`, or of a child database with `role` (a scoped secret)."""
         gateway = self.gateway
+        if not database:
+            return gateway
+        with self._gateways_lock:
+            if (database, role) not in self._scoped:
+                self._scoped[database, role] = gateway.scoped(database, role)
+            return self._scoped[database, role]
+
+    def catalog(self, paginator: "FaunaPaginator") -> List[CollectionInfo]:
         with self._lock:
             if self._catalog is None:
-                self._catalog = load_catalog(gateway, self.config, paginator)
+                databases: List[DatabasePath] = [()]
+                if self.config.child_databases.mode != "none":
+                    databases = synced_databases(lambda database: self.gateway_for(database, LISTING_ROLE), self.config.child_databases, paginator)
+                self._catalog = load_catalog(self.gateway_for, self.config, paginator, databases)
+                self.databases = databases
             return self._catalog
 
-    def reader(self, collection: str, paginator: "FaunaPaginator") -> CollectionReader:
+    def reader(self, stream: str, paginator: "FaunaPaginator") -> CollectionReader:
         infos = {info.name: info for info in self.catalog(paginator)}
-        if collection in infos and collection not in self._readers:
+        if stream in infos and stream not in self._readers:
             # A collection the key may not read would read as empty without a word: fail instead, as
             # check does (check reads each stream through here). Run outside the lock (a query); two
             # streams starting at once may both verify, which is harmless.
-            verify_access(self.gateway, [infos[collection]])
-        if collection not in infos:
+            verify_access(self.gateway_for(infos[stream].database), [infos[stream]])
+        if stream not in infos:
             raise config_error(
-                f"Collection '{collection}' is in the catalog but not in the database any more, or not selected "
+                f"Collection '{stream}' is in the catalog but not in the database any more, or not selected "
                 "by `collections`. Refresh the source schema in Airbyte."
             )
-        settings = self.collection_settings(collection, paginator)  # outside the lock: it may sample (queries)
+        settings = self.collection_settings(stream, paginator)  # outside the lock: it may sample (queries)
+        gateway = self.gateway_for(infos[stream].database)
         with self._lock:
-            if collection not in self._readers:
-                self._readers[collection] = CollectionReader(self._gateway, infos[collection], settings, self.config.readers_per_collection)
-            return self._readers[collection]
+            if stream not in self._readers:
+                self._readers[stream] = CollectionReader(gateway, infos[stream], settings, self.config.readers_per_collection)
+            return self._readers[stream]
 
     def collection_settings(self, collection: str, paginator: Optional["FaunaPaginator"]) -> CollectionSettings:
         """The collection's settings; in schema mode `typed` with its typed columns: those of the configured
@@ -101,7 +125,8 @@ class FaunaRuntime:
         elif paginator is None:
             raise config_error(f"The columns of collection '{collection}' cannot be sampled here: schema mode `typed` needs a connection.")
         else:
-            columns = sample_columns(self.gateway, settings, self.config.sample_size, paginator)
+            database, name = split_stream_name(collection)
+            columns = sample_columns(self.gateway_for(database), replace(settings, name=name), self.config.sample_size, paginator)
         typed = replace(settings, typed_columns=columns)
         with self._lock:
             return self._settings.setdefault(collection, typed)

@@ -14,7 +14,8 @@
 - A saved cursor that is not a Fauna timestamp stops the read before it starts, naming the stream
   to reset (the CDK would fail parsing it with no word of which stream or what to do).
 - A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types.
-- `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
+- `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping, a
+  success how many databases and collections it found.
 """
 
 import json
@@ -80,10 +81,15 @@ class SourceFauna(YamlDeclarativeSource):
         return type(self)(catalog=catalog, config=config, state=state)
 
     def check(self, logger: Any, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
-        """The manifest's check, with the connector's own message when it fails."""
-        status = super(SourceFauna, self._bound(config)).check(logger, config)
+        """The manifest's check, with the connector's own message when it fails, and what it found when it passes."""
+        bound = self._bound(config)
+        status = super(SourceFauna, bound).check(logger, config)
         if status.status == Status.FAILED and status.message:
             status.message = cdk_internals.plain_check_message(status.message)
+        elif status.status == Status.SUCCEEDED and bound._config:
+            runtime = runtime_for(bound._config)
+            collections, databases = len(runtime.catalog(components.paginator_for(bound._config))), len(runtime.databases)
+            status.message = f"Found {collections} collection(s) to sync in {databases} database(s)."
         return status
 
     def discover(self, logger: Any, config: Mapping[str, Any]) -> Any:
