@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 from fauna_local.testing import LocalFauna
 
 import measure
+from child_databases import measure_discover
 from commands import (
     OLD_VENV,
     ROOT,
@@ -527,6 +528,9 @@ class Bench:
                     self.slices_phase()
             if self.args.ab_repeat:
                 self.internals_phase()
+            if self.args.child_databases:
+                log(f"discover of {self.args.child_databases} child databases")
+                self.child_databases = measure_discover(self.args.child_databases, collections=5, repeat=self.args.repeat)
             self.compute()
         finally:
             for server in [self.proxy, self.fauna]:
@@ -555,4 +559,5 @@ class Bench:
             "seeding": self.seeding,
             "notes": self.notes,
             "profile": getattr(self, "profile_summary", None),
+            "child_databases": getattr(self, "child_databases", None),
         }

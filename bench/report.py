@@ -3,6 +3,7 @@ the ratios with their per-round values, what each CDK internal buys, requests pe
 
 from typing import Any, Dict, List
 
+import child_databases
 from rows import fmt, median, ratio
 
 TABLE_HEADER = (
@@ -23,6 +24,7 @@ def render(result: Dict[str, Any]) -> str:
         ratios(result),
         internals(result),
         requests(result),
+        child_databases.render(result["child_databases"]) if result.get("child_databases") else "",
     ]
     if result.get("notes"):
         sections.append("Notes:\n\n" + "\n".join(f"- {note}" for note in result["notes"]))

@@ -15,7 +15,8 @@ ratio taken within this run (bench/README.md explains the rows and columns):
 5. with 20 ms injected per request and pages of 100: one collection alone, several at once, the
    connector's reader pool, and static id-range slices run by the CDK's concurrency instead;
 6. what each CDK internal the connector relies on buys (source_fauna/cdk_internals.py);
-7. with `--old-connector`: airbyte-source-fauna 0.1.10 in its own venv, on the same data.
+7. discover of 200 child databases of 5 collections: its time and queries per database (child_databases.py);
+8. with `--old-connector`: airbyte-source-fauna 0.1.10 in its own venv, on the same data.
 
 Prints the report and writes the results as JSON (bench/results/, or `--json`); `bench/readme.py`
 renders them into bench/README.md. No figure is asserted: a benchmark prints, people judge.
@@ -54,6 +55,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-incremental", action="store_true")
     parser.add_argument("--skip-typed-mode", action="store_true", help="skip the row with schema mode `typed`")
     parser.add_argument("--skip-full-refresh-mode", action="store_true", help="skip the row with the stream configured full_refresh")
+    parser.add_argument("--child-databases", type=int, default=200, help="child databases (5 collections each) of the discover figure (0: skip)")
     return parser.parse_args()
 
 

@@ -186,3 +186,20 @@ def _merged(older: List[dict], newer: List[dict]) -> List[dict]:
     """The states the platform keeps: the latest of each stream."""
     by_stream = {state["stream"]["stream_descriptor"]["name"]: state for state in older + newer}
     return list(by_stream.values())
+
+
+# Per database: one page of the databases inside it, one of its collections, one of its indexes (docs/fauna.md).
+QUERIES_PER_DATABASE = 3
+
+
+def test_discover_of_200_child_databases_costs_at_most_three_queries_per_database(fauna, source):
+    fauna.create_child_databases(200, collections=5)
+    create_collection(fauna.client(), "users")
+    config = child_config(fauna, admin_key(fauna))
+    before = fauna.stats()["per_path"].get("POST /", 0)
+    discovered = source.run("discover", config)
+    sent = fauna.stats()["per_path"]["POST /"] - before
+    assert discovered.returncode == 0, discovered.errors
+    assert len(discovered.catalog["streams"]) == 1 + 200 * 5
+    assert "tenant_199/c4" in {stream["name"] for stream in discovered.catalog["streams"]}
+    assert sent <= QUERIES_PER_DATABASE * (1 + 200), f"{sent} queries for 201 databases"

@@ -106,6 +106,23 @@ class LocalFauna:
     def client(self, secret: Optional[str] = None, timeout: float = 10):
         return quiet_client(secret or self.secret, self.host, self.port, "http", timeout)
 
+    def create_child_databases(self, count: int, collections: int) -> None:
+        """`count` databases `tenant_000`… inside the top one, each with `collections` collections `c0`… and their
+        [ts, ref] indexes (`c0_ts`…): three requests per database, through the root secret scoped to it."""
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from faunadb import query as q
+
+        names = [f"tenant_{number:03}" for number in range(count)]
+        self.client().query([q.create_database({"name": name}) for name in names])
+        for name in names:
+            client = self.client(f"{self.secret}:{name}:admin")
+            client.query([q.create_collection({"name": f"c{n}"}) for n in range(collections)])
+            values = [{"field": ["ts"]}, {"field": ["ref"]}]
+            client.query([q.create_index({"name": f"c{n}_ts", "source": q.collection(f"c{n}"), "values": values}) for n in range(collections)])
+
     def config(self, **overrides: Any) -> Dict[str, Any]:
         return {"domain": self.host, "port": self.port, "scheme": "http", "secret": self.secret, **overrides}
 
