@@ -20,8 +20,9 @@ or, in a checkout of this repository, against the local Fauna of the tests with 
 The cache lands in `.cache/default_cache/default_cache.duckdb` under the current directory
 (`--cache-root DIR`, or the `AIRBYTE_CACHE_ROOT` variable, moves it). The script runs offline: it
 tells PyAirbyte not to look the connector up in Airbyte's registry and not to send telemetry. It
-prints one JSON line at the end: per stream, the row count, the first rows by `ts` and the
-DuckDB type of each column.
+prints one JSON line at the end: per stream, its table, the row count, the first rows by `ts` and the
+DuckDB type of each column. With `child_databases` in the config, each collection of a child database is a
+stream of its own, named `<database path>/<collection>`, and lands in a table of its own.
 """
 
 import argparse
@@ -72,6 +73,7 @@ def sync_and_query(config: Dict[str, Any]) -> Dict[str, Any]:
             f"WHERE table_schema = '{cache.schema_name}' AND table_name = '{cache.processor.get_sql_table_name(stream)}'"
         )
         summary["streams"][stream] = {
+            "table": cache.processor.get_sql_table_name(stream),
             "rows": count,
             "first": [{"ref": row["ref"], "ts": row["ts"]} for row in first],
             "columns": {row["column_name"]: row["data_type"] for row in columns},

@@ -68,14 +68,14 @@ def sample_counts(fauna: LocalFauna) -> dict:
     return {name: len(client.query(q.paginate(q.documents(q.collection(name)), size=100000))["data"]) for name in names}
 
 
-def run_example(tmp_path: Path, fauna: LocalFauna, *options: str):
-    """Runs the example with sockets that reach only loopback, and returns its summary line."""
+def run_example(tmp_path: Path, fauna: LocalFauna, *options: str, **overrides: object):
+    """Runs the example with sockets that reach only loopback (`overrides`: settings of the connector's config), and returns its summary line."""
     require(importlib.util.find_spec("airbyte") is not None, "PyAirbyte (the `airbyte` package)", "pip install -e '.[pyairbyte]'")
     require(venv_script("source-fauna") is not None, "the source-fauna command", "pip install -e .")
     (tmp_path / "blocker").mkdir()
     (tmp_path / "blocker" / "sitecustomize.py").write_text(LOOPBACK_ONLY)
     config = tmp_path / "config.json"
-    config.write_text(json.dumps(fauna.config()))
+    config.write_text(json.dumps(fauna.config(**overrides)))
     network_log = tmp_path / "network.log"
     env = subprocess_env(LOOPBACK_ONLY_LOG=str(network_log), AIRBYTE_LOGGING_ROOT=str(tmp_path / "logs"))
     env["PYTHONPATH"] = str(tmp_path / "blocker") + ":" + env["PYTHONPATH"]
@@ -112,3 +112,22 @@ def test_typed_mode_gives_typed_columns_in_duckdb(sample_fauna, tmp_path):
     assert users["last_login"] == "TIMESTAMP" and users["joined"] == "DATE"
     assert products["price"] == "DECIMAL(38,9)" and products["stock"] == "BIGINT"
     assert summary["streams"]["users"]["rows"] == sample_counts(sample_fauna)["users"]
+
+
+def test_two_tenants_users_land_in_two_distinct_duckdb_tables(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from faunadb import query as q
+
+    with LocalFauna.start() as fauna:
+        fauna.client().query([q.create_database({"name": "tenant_a"}), q.create_database({"name": "tenant_b"})])
+        for tenant, people in (("tenant_a", ["ada", "alan"]), ("tenant_b", ["grace"])):
+            client = fauna.client(f"{fauna.secret}:{tenant}:admin")
+            client.query(q.create_collection({"name": "users"}))
+            client.query([q.create(q.collection("users"), {"data": {"name": name}}) for name in people])
+        key = fauna.client().query(q.create_key({"role": "admin"}))["secret"]
+        summary = run_example(tmp_path, fauna, secret=key, child_databases={"mode": "all"})
+    streams = summary["streams"]
+    assert set(streams) == {"tenant_a/users", "tenant_b/users"}
+    assert streams["tenant_a/users"]["table"] != streams["tenant_b/users"]["table"]
+    assert (streams["tenant_a/users"]["rows"], streams["tenant_b/users"]["rows"]) == (2, 1)
