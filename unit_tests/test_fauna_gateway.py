@@ -225,3 +225,14 @@ def test_only_an_unresolvable_or_refusing_endpoint_counts_as_never_reached():
     assert not _not_reached(urllib3.exceptions.ReadTimeoutError(None, "/", "Read timed out."))
     assert not _not_reached(urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "reset")))
     assert not _not_reached(urllib3.exceptions.ProtocolError("Connection broken: IncompleteRead(0 bytes read)"))
+
+
+def test_a_scoped_gateway_sends_the_secret_scoped_to_its_database_over_the_same_connections():
+    with _recording_node() as node:
+        gateway = _gateway(node.server_address[1])
+        scoped = gateway.scoped(("tenant_a", "eu"), "server-readonly")
+        gateway.query(queries.server_time(), "read the time")
+        scoped.query(queries.server_time(), "read the time")
+        assert [headers["authorization"] for _, headers, _ in node.requests] == ["Bearer s3cret", "Bearer s3cret:tenant_a/eu:server-readonly"]
+        assert scoped._connection._manager is gateway._connection._manager
+        assert (gateway.database, scoped.database) == ((), ("tenant_a", "eu"))
