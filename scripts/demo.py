@@ -3,7 +3,8 @@
 Starts `fauna_local` with its sample database, then runs the real `source-fauna` command as the
 Airbyte platform does (config, catalog and state files; stdout read through a pipe): check,
 discover, a full refresh, a few writes, and an incremental read that picks up exactly those; then
-discover and a full refresh of `users` in schema mode `typed`.
+discover and a full refresh of `users` in schema mode `typed`; then a child database `tenant_a` with its own
+`users`, synced as the stream `tenant_a/users` through an admin key.
 """
 
 import json
@@ -92,6 +93,24 @@ def main() -> None:
             catalog={"streams": [{"stream": users, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite", "cursor_field": []}]},
         )
         show_records("typed full refresh of users (the fields of data as columns)", typed_read)
+
+        # Child databases: a tenant's database with a `users` of its own, read through an admin key.
+        client.query(q.create_database({"name": "tenant_a"}))
+        tenant = fauna.client(f"{fauna.secret}:tenant_a:admin")
+        tenant.query(q.create_collection({"name": "users"}))
+        tenant.query([q.create(q.collection("users"), {"data": {"name": name}}) for name in ("Tenant Ada", "Tenant Alan")])
+        admin_key = client.query(q.create_key({"role": "admin"}))["secret"]
+        child_config = {**config, "secret": admin_key, "child_databases": {"mode": "all"}}
+        status = source_fauna(workdir, "check", config=child_config)[-1]["connectionStatus"]
+        print(f"\n== wrote to Fauna: child database tenant_a with its own users\n== check with child_databases all: {status['message']}")
+        child_catalog = next(m["catalog"] for m in source_fauna(workdir, "discover", config=child_config) if m["type"] == "CATALOG")
+        print(f"   streams: {[stream['name'] for stream in child_catalog['streams']]}")
+        tenant_users = next(stream for stream in child_catalog["streams"] if stream["name"] == "tenant_a/users")
+        child_read = source_fauna(
+            workdir, "read", config=child_config,
+            catalog={"streams": [{"stream": tenant_users, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite", "cursor_field": []}]},
+        )
+        show_records("full refresh of the child database's stream tenant_a/users", child_read)
 
 
 if __name__ == "__main__":
