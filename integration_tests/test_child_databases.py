@@ -112,14 +112,15 @@ def test_a_key_that_is_not_admin_is_told_that_child_databases_need_one(fauna, so
 
 def test_collections_and_collection_settings_take_child_stream_names(fauna, source):
     seed_tree(fauna)
-    settings = [{"name": "tenant_a/users", "data_column": False, "additional_columns": [{"name": "n", "path": ["data", "n"], "type": "integer"}]}]
+    columns = [{"name": "n", "path": ["data", "n"], "type": "integer"}, {"name": "collection", "path": ["ref", "collection"]}]
+    settings = [{"name": "tenant_a/users", "data_column": False, "additional_columns": columns}]
     config = child_config(fauna, admin_key(fauna), collections=["users", "tenant_a/users"], collection_settings=settings)
     catalog = source.discover_catalog(config, "full_refresh")
     assert [stream["stream"]["name"] for stream in catalog["streams"]] == ["users", "tenant_a/users"]
     output = source.run("read", config, catalog)
     assert output.returncode == 0, output.errors
     assert sorted(record["n"] for record in output.records_of("tenant_a/users")) == [0, 1, 2]
-    assert all("data" not in record for record in output.records_of("tenant_a/users"))
+    assert all("data" not in record and record["collection"] == "users" for record in output.records_of("tenant_a/users"))
     assert all("data" in record and "n" not in record for record in output.records_of("users"))
 
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Callable, List
 
 from source_fauna import queries
 from source_fauna.config import ChildDatabases
+from source_fauna.catalog import items
 from source_fauna.errors import AccessDenied, Unauthorized, config_error
 from source_fauna.fauna_gateway import FaunaGateway
-from source_fauna.catalog import items
 from source_fauna.stream_names import SEPARATOR, DatabasePath
 
 if TYPE_CHECKING:
@@ -53,16 +53,14 @@ def _children(gateway: FaunaGateway, database: DatabasePath, paginator: "FaunaPa
     purpose = f"list the databases inside {where}"
     try:
         return [database + (ref["@ref"]["id"],) for ref in items(gateway, paginator, queries.databases_page, purpose)]
-    except AccessDenied:
+    except (AccessDenied, Unauthorized) as error:
         if database:
+            logger.error(f"Leaving child database '{SEPARATOR.join(database)}' out of this sync, with the databases inside it: {error.message}")
+            return []
+        if isinstance(error, Unauthorized):
             raise
         raise config_error(
             "`child_databases` needs an admin key: the key's role may not list the databases inside its database "
             "(Paginate(Databases())). Use the secret of a key with the `admin` role, or set `child_databases` to "
             "`This Database Only`."
         ) from None
-    except Unauthorized as error:
-        if not database:
-            raise
-        logger.error(f"Leaving child database '{SEPARATOR.join(database)}' out of this sync, with the databases inside it: {error.message}")
-        return []

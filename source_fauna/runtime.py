@@ -104,7 +104,8 @@ class FaunaRuntime:
                 f"Collection '{stream}' is in the catalog but not in the database any more, or not selected "
                 "by `collections`. Refresh the source schema in Airbyte."
             )
-        settings = self.collection_settings(stream, paginator)  # outside the lock: it may sample (queries)
+        # Outside the lock: it may sample (queries). Records name the collection as its database does (a ref's `collection`).
+        settings = replace(self.collection_settings(stream, paginator), name=infos[stream].collection)
         gateway = self.gateway_for(infos[stream].database)
         with self._lock:
             if stream not in self._readers:
