@@ -95,7 +95,7 @@ def load_catalog(
         for note in notes:
             logger.info(note if not database else f"In child database '{SEPARATOR.join(database)}': {note}")
         if config.for_collection(name).deleted_at_column:
-            _warn_short_history(name, document.get("history_days"))
+            _warn_short_history(name, document["name"], document.get("history_days"))
         catalog.append(CollectionInfo(name=name, history_days=document.get("history_days"), ts_index=chosen, index_notes=tuple(notes)))
     return catalog
 
@@ -152,12 +152,12 @@ def verify_documents_readable(gateway: FaunaGateway, collection: str, name: Opti
         pass  # readable, and empty
 
 
-def _warn_short_history(collection: str, history_days: Optional[int]) -> None:
+def _warn_short_history(stream: str, collection: str, history_days: Optional[int]) -> None:
     # Fauna forgets remove events older than history_days (+15 min); a sync that comes later
     # than that cannot know what was deleted and fails asking for a refresh of the stream.
     if history_days is not None and history_days < SHORT_HISTORY_DAYS:
         logger.warning(
-            f"Collection '{collection}' keeps its history for only {history_days} day(s) plus 15 minutes "
+            f"Collection '{stream}' keeps its history for only {history_days} day(s) plus 15 minutes "
             "(on a self-hosted node the default is 0): deletions are only seen by syncs that run at least that often. "
             f"Raise it above the time between two syncs, e.g. `Update(Collection(\"{collection}\"), {{history_days: 7}})`."
         )

@@ -119,3 +119,23 @@ def test_a_child_stream_that_would_share_a_destination_table_is_refused():
     tree = Tree(TREE, {(): ["a_users"], ("a",): ["users"]})
     with pytest.raises(TracedError, match="'a_users' and 'a/users' would land in the same table"):
         load_catalog(tree.gateway, parse_config({"domain": "h", "secret": "s"}), Paginator(), [(), ("a",)])
+
+
+def test_a_short_history_warning_names_the_stream_and_the_update_to_run_in_its_database(caplog):
+    class History(Tree):
+        def gateway(self, path):
+            inner = super().gateway(path)
+
+            class Gateway:
+                def query(self, expression, purpose):
+                    page = inner.query(expression, purpose)
+                    return {"data": [{**item, "history_days": 0} if "name" in item else item for item in page["data"]]}
+
+            return Gateway()
+
+    tree = History(TREE, {(): ["orders"], ("a",): ["users"]})
+    config = parse_config({"domain": "h", "secret": "s", "collection": {"deletions": {"deletion_mode": "deleted_field", "column": "deleted_at"}}})
+    with caplog.at_level(logging.WARNING, logger="airbyte"):
+        load_catalog(tree.gateway, config, Paginator(), [(), ("a",)])
+    assert "Collection 'a/users' keeps its history for only 0 day(s)" in caplog.text
+    assert 'Update(Collection("users"), {history_days: 7})' in caplog.text
