@@ -183,6 +183,25 @@ def test_a_sync_across_databases_killed_after_a_state_resumes_and_every_document
     assert {stream for stream, _ in delivered - {(record["_stream"], record["ref"]) for record in resumed.records}}, "the first attempt delivered some"
 
 
+def test_full_refreshes_across_databases_killed_mid_snapshot_resume_and_every_document_arrives(fauna, source):
+    created = seed_tree(fauna)
+    for stream in STREAMS:  # enough documents for several snapshot pages per stream
+        database = stream.rpartition("/")[0]
+        client = database_client(fauna, database) if database else fauna.client()
+        created[stream] += [document["ref"].id() for document in create_documents(client, stream.rpartition("/")[2], [{"n": n} for n in range(3, 12)])]
+    config = child_config(fauna, admin_key(fauna), collection={"page_size": 2}, max_parallel_streams=2, partitions_per_collection=1)
+    catalog = source.discover_catalog(config, "full_refresh")
+    interrupted = source.read_until_states(config, catalog, None, states=8)
+    checkpointed = {state["stream"]["stream_descriptor"]["name"] for state in interrupted.states if "snapshot" in state["stream"]["stream_state"]}
+    assert {"users", "tenant_a/users"} <= checkpointed, "snapshots of two databases checkpoint as they go"
+    resumed = source.run("read", config, catalog, interrupted.last_state())
+    assert resumed.returncode == 0, resumed.errors
+    assert all(len(resumed.records_of(stream)) < len(created[stream]) for stream in checkpointed), "resumed where they stopped"
+    for stream in STREAMS:
+        delivered = {record["ref"] for record in interrupted.records_of(stream) + resumed.records_of(stream)}
+        assert delivered == set(created[stream]), stream
+
+
 def _merged(older: List[dict], newer: List[dict]) -> List[dict]:
     """The states the platform keeps: the latest of each stream."""
     by_stream = {state["stream"]["stream_descriptor"]["name"]: state for state in older + newer}
