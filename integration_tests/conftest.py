@@ -4,6 +4,7 @@ One local Fauna (a subprocess on a free port) serves the whole session; each tes
 empty database (`reset`) and seeds what it needs through the unmodified faunadb driver.
 """
 
+import itertools
 import json
 import os
 import signal
@@ -128,17 +129,19 @@ class SourceRunner:
 
     def read_until_states(self, config: Dict[str, Any], catalog: Dict[str, Any], state: Any, states: int) -> Output:
         """Runs a read and kills it (SIGKILL) right after its `states`-th STATE message."""
+        counted = itertools.count(1)
+        return self.read_until(config, catalog, state, lambda message: message["type"] == "STATE" and next(counted) == states)
+
+    def read_until(self, config: Dict[str, Any], catalog: Dict[str, Any], state: Any, stop: Callable[[Dict[str, Any]], bool]) -> Output:
+        """Runs a read and kills it (SIGKILL) right after the first message for which `stop` is true."""
         process = subprocess.Popen(self.command("read", config, catalog, state), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         lines = []
-        seen = 0
         try:
             for line in process.stdout:
                 lines.append(line)
-                if line.startswith('{"type":"STATE"'):
-                    seen += 1
-                    if seen == states:
-                        process.send_signal(signal.SIGKILL)
-                        break
+                if line.startswith("{") and stop(json.loads(line)):
+                    process.send_signal(signal.SIGKILL)
+                    break
         finally:
             process.kill()
             process.wait(timeout=30)
