@@ -25,9 +25,9 @@ def admin_key(fauna) -> str:
 
 
 def database_client(fauna, path: str):
-    """A client acting as admin in the database at `path`, created (with its parents) if needed."""
+    """A client acting as admin in the database at `path` ("": the top one), created (with its parents) if needed."""
     parent = fauna.client()
-    parts = path.split("/")
+    parts = path.split("/") if path else []
     for depth, name in enumerate(parts):
         if not parent.query(q.exists(q.database(name))):
             parent.query(q.create_database({"name": name}))
@@ -38,10 +38,9 @@ def database_client(fauna, path: str):
 def seed_tree(fauna) -> Dict[str, List[str]]:
     """The tree above, with documents whose `data.where` names their stream; the ids created, by stream."""
     created: Dict[str, List[str]] = {}
-    clients = {"": fauna.client(), "tenant_a": database_client(fauna, "tenant_a"), "tenant_a/eu": database_client(fauna, "tenant_a/eu"), "tenant_b": database_client(fauna, "tenant_b")}
     for stream in STREAMS:
         database, _, collection = stream.rpartition("/")
-        client = clients[database]
+        client = database_client(fauna, database)
         create_collection(client, collection, index=None if stream == "tenant_b/users" else "default")
         documents = create_documents(client, collection, [{"where": stream, "n": n} for n in range(3)])
         created[stream] = [document["ref"].id() for document in documents]
@@ -169,7 +168,7 @@ def test_a_sync_across_databases_killed_after_a_state_resumes_and_every_document
     catalog = source.discover_catalog(config, "incremental")
     state = source.run("read", config, catalog).last_state()
     expected = set()
-    clients = {stream: database_client(fauna, stream.rpartition("/")[0]) if "/" in stream else fauna.client() for stream in STREAMS}
+    clients = {stream: database_client(fauna, stream.rpartition("/")[0]) for stream in STREAMS}
     for batch in range(3):  # three windows with changes in every database
         fauna.advance_clock(HOUR)
         for stream, client in clients.items():
@@ -199,9 +198,9 @@ def read_until_state_of(source, config, catalog, state, stream: str) -> Output:
 def test_full_refreshes_across_databases_killed_mid_snapshot_resume_and_every_document_arrives(fauna, source):
     created = seed_tree(fauna)
     for stream in STREAMS:  # enough documents for several snapshot pages per stream
-        database = stream.rpartition("/")[0]
-        client = database_client(fauna, database) if database else fauna.client()
-        created[stream] += [document["ref"].id() for document in create_documents(client, stream.rpartition("/")[2], [{"n": n} for n in range(3, 12)])]
+        database, _, collection = stream.rpartition("/")
+        documents = create_documents(database_client(fauna, database), collection, [{"n": n} for n in range(3, 12)])
+        created[stream] += [document["ref"].id() for document in documents]
     # One stream at a time, a state per page of 2: the kill lands inside the second stream, in a child database.
     config = child_config(fauna, admin_key(fauna), collection={"page_size": 2}, max_parallel_streams=1, partitions_per_collection=1)
     catalog = source.discover_catalog(config, "full_refresh")
