@@ -13,7 +13,8 @@
   destination's), which reach the components inside the config (see runtime.CONFIGURED_SCHEMAS_KEY).
 - A saved cursor that is not a Fauna timestamp stops the read before it starts, naming the stream
   to reset (the CDK would fail parsing it with no word of which stream or what to do).
-- A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types.
+- A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types,
+  and a failed stream's last state.
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
 """
 

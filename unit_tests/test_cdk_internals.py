@@ -6,12 +6,29 @@ output loop: records go out in batches, and nothing is held back or lost."""
 import inspect
 import logging
 import queue
+from unittest.mock import MagicMock
 
 import pytest
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteStateBlob,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStream,
+    AirbyteStreamState,
+    AirbyteStreamStatus,
+    StreamDescriptor,
+    SyncMode,
+    Type,
+)
+from airbyte_cdk.sources.concurrent_source.concurrent_read_processor import ConcurrentReadProcessor
+from airbyte_cdk.sources.concurrent_source.partition_generation_completed_sentinel import PartitionGenerationCompletedSentinel
+from airbyte_cdk.sources.concurrent_source.stream_thread_exception import StreamThreadException
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.message import InMemoryMessageRepository, LogAppenderMessageRepositoryDecorator
 from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, FinalStateCursor
+from airbyte_cdk.sources.streams.concurrent.partitions.types import PartitionCompleteSentinel
 from airbyte_cdk.models import Level, Status
 from airbyte_cdk.sources.types import StreamSlice
 
@@ -141,3 +158,58 @@ def test_records_read_before_a_failure_are_still_written(entrypoint, capfd):
     with pytest.raises(RuntimeError):
         cdk_internals.launch(None, [])
     assert capfd.readouterr().out.splitlines() == entrypoint.messages
+
+
+def _message_kinds(messages):
+    return [(m.type.value, m.trace.type.value if m.type == Type.TRACE else None) for m in messages]
+
+
+def test_a_failed_stream_ends_with_its_error_trace_then_its_cursors_own_state():
+    """FailedSnapshotStates relies on this order, and on the CDK ending a failed stream with its cursor's state."""
+    repository = InMemoryMessageRepository()
+    cursor = FinalStateCursor("users", None, repository)
+    stream = MagicMock(cursor=cursor, block_simultaneous_read="")
+    stream.name = "users"
+    stream.as_airbyte_stream.return_value = AirbyteStream(name="users", json_schema={}, supported_sync_modes=[SyncMode.full_refresh])
+    partition = MagicMock()
+    partition.stream_name.return_value = "users"
+    no_slice_logs = MagicMock(should_log_slice_message=lambda logger: False)
+    processor = ConcurrentReadProcessor([stream], MagicMock(), MagicMock(), logging.getLogger("test"), no_slice_logs, repository, MagicMock())
+    processor.start_next_partition_generator()
+    processor.on_partition(partition)
+    emitted = list(processor.on_exception(StreamThreadException(config_error("no more retries"), "users")))
+    emitted += list(processor.on_partition_generation_completed(PartitionGenerationCompletedSentinel(stream)))
+    emitted += list(processor.on_partition_complete_sentinel(PartitionCompleteSentinel(partition, is_successful=False)))
+    emitted = [message for message in emitted if message.type != Type.LOG]
+    assert [message.type for message in emitted] == [Type.TRACE, Type.STATE, Type.TRACE], _message_kinds(emitted)
+    assert emitted[0].trace.error.stream_descriptor.name == "users"
+    assert emitted[2].trace.stream_status.status == AirbyteStreamStatus.INCOMPLETE
+
+
+def _state(stream, value):
+    return AirbyteMessage(
+        type=Type.STATE,
+        state=AirbyteStateMessage(
+            type=AirbyteStateType.STREAM,
+            stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=stream), stream_state=AirbyteStateBlob(value)),
+        ),
+    )
+
+
+def _values(messages):
+    return [(m.state.stream.stream_descriptor.name, m.state.stream.stream_state.__dict__) for m in messages if m.type == Type.STATE]
+
+
+def test_a_failed_streams_last_state_is_its_snapshots_last_progress():
+    progress = {"snapshot": {"at": 7, "ranges": [[5, None]]}}
+    error = config_error("no more retries").as_airbyte_message(stream_descriptor=StreamDescriptor(name="users"))
+    states = cdk_internals.FailedSnapshotStates()
+    out = [states.checked(message) for message in (_state("users", progress), _state("orders", progress), error, _state("users", {"ts": "0"}), _state("orders", {"ts": "7"}))]
+    assert _values(out) == [("users", progress), ("orders", progress), ("users", progress), ("orders", {"ts": "7"})]
+
+
+def test_a_finished_snapshot_hands_over_to_its_cursor_even_if_the_stream_fails_later():
+    error = config_error("no more retries").as_airbyte_message(stream_descriptor=StreamDescriptor(name="users"))
+    states = cdk_internals.FailedSnapshotStates()
+    messages = (_state("users", {"snapshot": {"at": 7, "ranges": [[5, None]]}}), _state("users", {"ts": "7"}), error, _state("users", {"ts": "9"}))
+    assert _values([states.checked(message) for message in messages])[1:] == [("users", {"ts": "7"}), ("users", {"ts": "9"})]
