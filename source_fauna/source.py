@@ -15,6 +15,7 @@
   to reset (the CDK would fail parsing it with no word of which stream or what to do).
 - A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types,
   and a failed stream's last state.
+- `ts` window bounds and cursors are written with integers (cdk_internals.format_epoch_microseconds_exactly).
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping.
 """
 
@@ -42,6 +43,7 @@ from source_fauna.runtime import runtime_for
 from source_fauna.snapshot_progress import is_snapshot_state
 
 cdk_internals.register_components(components)
+cdk_internals.format_epoch_microseconds_exactly()
 
 _legacy_migration = components.FaunaLegacyStateMigration()
 

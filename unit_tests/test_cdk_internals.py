@@ -6,6 +6,7 @@ output loop: records go out in batches, and nothing is held back or lost."""
 import inspect
 import logging
 import queue
+from datetime import datetime, timedelta, timezone
 from unittest.mock import MagicMock
 
 import pytest
@@ -24,11 +25,14 @@ from airbyte_cdk.models import (
 from airbyte_cdk.sources.concurrent_source.concurrent_read_processor import ConcurrentReadProcessor
 from airbyte_cdk.sources.concurrent_source.partition_generation_completed_sentinel import PartitionGenerationCompletedSentinel
 from airbyte_cdk.sources.concurrent_source.stream_thread_exception import StreamThreadException
+from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
+from airbyte_cdk.sources.declarative.datetime.datetime_parser import DatetimeParser
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.message import InMemoryMessageRepository, LogAppenderMessageRepositoryDecorator
 from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageRepository
-from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, FinalStateCursor
+from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor, CursorField, FinalStateCursor
 from airbyte_cdk.sources.streams.concurrent.partitions.types import PartitionCompleteSentinel
+from airbyte_cdk.sources.streams.concurrent.state_converters.datetime_stream_state_converter import CustomFormatConcurrentStreamStateConverter
 from airbyte_cdk.models import Level, Status
 from airbyte_cdk.sources.types import StreamSlice
 
@@ -158,6 +162,35 @@ def test_records_read_before_a_failure_are_still_written(entrypoint, capfd):
     with pytest.raises(RuntimeError):
         cdk_internals.launch(None, [])
     assert capfd.readouterr().out.splitlines() == entrypoint.messages
+
+
+def _daily_windows_of_1974():
+    """The `ts` windows the CDK cuts for the manifest's window cursor (P1D, both ends inclusive) over 1974."""
+    converter = CustomFormatConcurrentStreamStateConverter(
+        datetime_format="%epoch_microseconds", input_datetime_formats=["%epoch_microseconds"], cursor_granularity=timedelta(microseconds=1)
+    )
+    start, end = datetime(1974, 1, 1, tzinfo=timezone.utc), datetime(1975, 1, 1, tzinfo=timezone.utc)
+    cursor = ConcurrentCursor(
+        "users", None, {}, InMemoryMessageRepository(), ConnectorStateManager([]), converter, CursorField("ts"), ("start_time", "end_time"),
+        start, lambda: end, slice_range=timedelta(days=1), cursor_granularity=timedelta(microseconds=1),
+    )  # fmt: skip
+    return [(int(window["start_time"]), int(window["end_time"])) for window in cursor.stream_slices()]
+
+
+def test_the_cdk_writes_epoch_microseconds_through_a_float_that_loses_a_microsecond():
+    end_of_a_day_in_1974 = datetime(1974, 4, 4, tzinfo=timezone.utc) - timedelta(microseconds=1)  # 134265599999999 µs
+    assert cdk_internals._format_with_floats(DatetimeParser(), end_of_a_day_in_1974, "%epoch_microseconds") == "134265599999998", (
+        "the CDK writes %epoch_microseconds exactly now: drop cdk_internals.format_epoch_microseconds_exactly"
+    )
+    assert DatetimeParser().format(end_of_a_day_in_1974, "%epoch_microseconds") == "134265599999999"
+
+
+def test_ts_windows_are_written_exactly_so_that_each_starts_right_after_the_one_before():
+    windows = _daily_windows_of_1974()
+    assert len(windows) == 365
+    assert all(upper - lower == 86_400_000_000 - 1 for lower, upper in windows[:-1]), "a window's end is written 1 µs low"
+    assert all(following[0] == window[1] + 1 for window, following in zip(windows, windows[1:])), "a microsecond in no window"
+    assert windows[0][0] == 126_230_400_000_000 and windows[-1][1] == 157_766_400_000_000  # the last one ends at the cursor's end
 
 
 def _message_kinds(messages):
