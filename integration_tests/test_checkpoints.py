@@ -158,6 +158,24 @@ def test_a_read_from_a_1970_cursor_skips_the_empty_windows_before_the_first_chan
     assert int(states_of("quiet")[-1]["stream"]["stream_state"]["ts"]) > 1
 
 
+def test_the_empty_windows_between_two_changes_cost_no_state(fauna, source):
+    client = fauna.client()
+    create_collection(client, "sparse")
+    first = create_documents(client, "sparse", [{"n": -1}])
+    fauna.advance_clock(3 * HOUR)
+    later = create_documents(client, "sparse", [{"n": n} for n in range(3)])
+    # Hourly windows: three between the two changes, and the node's week behind the worker's clock after them.
+    config = fauna.config(checkpoint_interval="PT1H")
+    catalog = source.discover_catalog(config)
+
+    result = source.run("read", config, catalog, _from_1970(catalog))
+
+    assert result.returncode == 0, result.errors
+    assert sorted(record["ref"] for record in result.records_of("sparse")) == sorted(document["ref"].id() for document in first + later)
+    # One state per window that holds a change, and the CDK's last: not one per hour of the week.
+    assert len(result.states) <= 3, [state["stream"]["stream_state"] for state in result.states]
+
+
 @pytest.mark.parametrize("sync_mode, index", [("incremental", "default"), ("full_refresh", None)])
 def test_a_sync_that_fails_mid_snapshot_ends_on_the_snapshots_progress_and_resumes_it(fauna, source, sync_mode, index):
     """A stream out of retries leaves its last progress state as the one the platform keeps: the CDK's

@@ -13,7 +13,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from queue import Queue
 from types import ModuleType
-from typing import Any, Dict, List, Set
+from typing import Any, Callable, Dict, Iterable, List, Set
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER
@@ -123,6 +123,17 @@ def plain_check_message(message: str) -> str:
     except (ValueError, SyntaxError):
         return message
     return _CHECK_FAILURE_PREFIX.sub("", text, count=1) if isinstance(text, str) else message
+
+
+def slice_windows_with(cursor: Any, windows: Callable[[Iterable[StreamSlice]], Iterable[StreamSlice]]) -> None:
+    """Makes the CDK read a stream in the slices `windows` makes of those `cursor` cuts.
+
+    `cursor` is the stream's ConcurrentCursor, the one custom retrievers are given: the declarative
+    stream's partition generator asks that same object for the stream's slices
+    (ModelToComponentFactory.create_default_stream), and its state follows the slices read.
+    """
+    cut = cursor.stream_slices
+    cursor.stream_slices = lambda: windows(cut())
 
 
 class FailedSnapshotStates:

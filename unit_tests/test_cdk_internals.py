@@ -18,6 +18,9 @@ from airbyte_cdk.models import (
     AirbyteStream,
     AirbyteStreamState,
     AirbyteStreamStatus,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteStream,
+    DestinationSyncMode,
     StreamDescriptor,
     SyncMode,
     Type,
@@ -246,3 +249,28 @@ def test_a_finished_snapshot_hands_over_to_its_cursor_even_if_the_stream_fails_l
     states = cdk_internals.FailedSnapshotStates()
     messages = (_state("users", {"snapshot": {"at": 7, "ranges": [[5, None]]}}), _state("users", {"ts": "7"}), error, _state("users", {"ts": "9"}))
     assert _values([states.checked(message) for message in messages])[1:] == [("users", {"ts": "7"}), ("users", {"ts": "9"})]
+
+
+def test_the_cdk_reads_a_stream_in_the_slices_its_cursors_windows_are_turned_into(monkeypatch):
+    # slice_windows_with replaces the stream_slices of the cursor a custom retriever is given; the CDK's
+    # partition generator must ask that same cursor for the stream's slices.
+    monkeypatch.setattr(runtime.FaunaRuntime, "catalog", lambda self, paginator=None: [CollectionInfo("users", None, "users_ts")])
+    monkeypatch.setattr(components.FaunaFirstChangeMigration, "should_migrate", lambda self, state: False)
+    seen = []
+
+    def one_window(self, windows):
+        seen.extend(windows)
+        yield StreamSlice(partition={}, cursor_slice={"start_time": "5", "end_time": "7"})
+
+    monkeypatch.setattr(components.FaunaDocumentsRetriever, "_merged_windows", one_window)
+    config = {"domain": "127.0.0.1", "port": 9, "scheme": "http", "secret": "s"}
+    source = SourceFauna(config=config)
+    catalog = source.discover(logging.getLogger("airbyte"), config)
+    configured = ConfiguredAirbyteCatalog(
+        streams=[ConfiguredAirbyteStream(stream=catalog.streams[0], sync_mode=SyncMode.incremental, destination_sync_mode=DestinationSyncMode.append)]
+    )
+    state = [_state("users", {"ts": "5"}).state]
+    stream = next(s for s in SourceFauna(catalog=configured, config=config, state=state).streams(config) if s.name == "users")
+    partitions = [partition.to_slice() for partition in stream.generate_partitions()]
+    assert partitions == [{"start_time": "5", "end_time": "7"}], "the CDK no longer slices a stream with its cursor's stream_slices"
+    assert seen and int(seen[0]["start_time"]) <= 6, "the windows the cursor cut from the state"
