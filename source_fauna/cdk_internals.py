@@ -62,6 +62,15 @@ def message_repository(cursor: Any) -> Any:
     return getattr(cursor, "_message_repository", None)
 
 
+def emit_behind_records(repository: Any, message: AirbyteMessage) -> None:
+    """Emits `message` (a snapshot's progress) behind the records the calling reader thread handed on before it.
+
+    The concurrent source's repository puts a message on the queue its reader threads put records
+    on, at once (ConcurrentMessageRepository): a state never goes out before the records it covers.
+    """
+    repository.emit_message(message)
+
+
 def logs_debug(repository: Any) -> bool:
     """True when the repository keeps DEBUG messages: the Builder's manifest server, which sends no
     `__test_read_config`, logs at DEBUG; a sync logs at INFO."""

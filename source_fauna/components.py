@@ -316,12 +316,13 @@ class FaunaDocumentsRetriever(Retriever):
         progress.read(page.covered)
         if progress.finished:
             return
-        # The concurrent CDK's repository queues the message behind the records this thread handed on before it.
         state = AirbyteStateMessage(
             type=AirbyteStateType.STREAM,
             stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=self.name), stream_state=AirbyteStateBlob(progress.state())),
         )
-        repository.emit_message(AirbyteMessage(type=Type.STATE, state=state))
+        from source_fauna import cdk_internals
+
+        cdk_internals.emit_behind_records(repository, AirbyteMessage(type=Type.STATE, state=state))
 
     def _records(
         self, pages: Iterable[Any], stream_slice: Optional[StreamSlice], after_page: Optional[Callable[[Any], None]] = None

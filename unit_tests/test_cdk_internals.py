@@ -6,6 +6,7 @@ output loop: records go out in batches, and nothing is held back or lost."""
 import inspect
 import logging
 import queue
+import threading
 from datetime import datetime, timedelta, timezone
 from unittest.mock import MagicMock
 
@@ -274,3 +275,21 @@ def test_the_cdk_reads_a_stream_in_the_slices_its_cursors_windows_are_turned_int
     partitions = [partition.to_slice() for partition in stream.generate_partitions()]
     assert partitions == [{"start_time": "5", "end_time": "7"}], "the CDK no longer slices a stream with its cursor's stream_slices"
     assert seen and int(seen[0]["start_time"]) <= 6, "the windows the cursor cut from the state"
+
+
+def test_a_progress_state_goes_out_behind_the_records_its_reader_thread_handed_on():
+    # emit_behind_records relies on the concurrent source's repository putting a message, at once, on the
+    # queue its reader threads put records on.
+    concurrent_source = SourceFauna()._concurrent_source
+    repository, records = concurrent_source._message_repository, concurrent_source._queue
+    assert isinstance(repository, ConcurrentMessageRepository), "the concurrent source's repository changed"
+    progress = _state("users", {"snapshot": {"at": 7, "ranges": [[5, None]]}})
+
+    def reader_thread():
+        records.put("a record")
+        cdk_internals.emit_behind_records(repository, progress)
+
+    thread = threading.Thread(target=reader_thread)
+    thread.start()
+    thread.join()
+    assert [records.get(block=False), records.get(block=False)] == ["a record", progress], "the state no longer follows its records"
