@@ -4,6 +4,7 @@ The local Fauna runs with its clock a week behind the test's, so the tests can m
 (`advance_clock`) to spread documents over many checkpoint windows of the `ts` cursor.
 """
 
+import json
 import subprocess
 import sys
 import warnings
@@ -184,20 +185,24 @@ def test_a_sync_that_fails_mid_snapshot_ends_on_the_snapshots_progress_and_resum
     expected = {name: _snapshot_of(client, name, 300, index) for name in ("users", "orders")}
     config = fauna.config(collection={"page_size": 10}, partitions_per_collection=1)
     catalog = source.discover_catalog(config, sync_mode)
-    fauna.set_latency(50)  # pages for a few seconds: the faults start while both streams read
+    fauna.set_latency(50)  # 30 pages per stream, for a few seconds: the faults start while both streams read
 
-    def fail_every_query_after_the_first_checkpoint(line: str) -> None:
+    checkpointed = set()
+
+    def fail_every_query_once_both_streams_checkpointed(line: str) -> None:
         if line.startswith('{"type":"STATE"'):
-            fauna.set_faults(every=1, action="500")
+            checkpointed.add(json.loads(line)["state"]["stream"]["stream_descriptor"]["name"])
+            if checkpointed == set(expected):
+                fauna.set_faults(every=1, action="500")
 
-    failed = source.read_watching(config, catalog, fail_every_query_after_the_first_checkpoint)
+    failed = source.read_watching(config, catalog, fail_every_query_once_both_streams_checkpointed)
     fauna.clear_faults()
     fauna.set_latency(0)
 
     assert failed.returncode != 0 and failed.errors
     for name in expected:
         states = [state["stream"]["stream_state"] for state in failed.states if state["stream"]["stream_descriptor"]["name"] == name]
-        first_progress = next(index for index, state in enumerate(states) if "snapshot" in state)
+        first_progress = next(position for position, state in enumerate(states) if "snapshot" in state)
         assert all("snapshot" in state for state in states[first_progress:]), f"{name}: a finished-looking state followed the snapshot's progress: {states}"
     resumed = source.run("read", config, catalog, failed.last_state())
     assert resumed.returncode == 0, resumed.errors
