@@ -4,9 +4,12 @@ The local Fauna runs with its clock a week behind the test's, so the tests can m
 (`advance_clock`) to spread documents over many checkpoint windows of the `ts` cursor.
 """
 
+import json
 import subprocess
 import sys
 import warnings
+
+import pytest
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -91,8 +94,8 @@ def _repeated(attempts):
     return [len(set(earlier) & set(attempt)) for index, attempt in enumerate(attempts[1:], start=1) for earlier in [sum(attempts[:index], [])]]
 
 
-def _snapshot_of(client, collection, total):
-    create_collection(client, collection)
+def _snapshot_of(client, collection, total, index="default"):
+    create_collection(client, collection, index=index)
     refs = set()
     for start in range(0, total, 1_000):
         refs |= {document["ref"].id() for document in create_documents(client, collection, [{"n": n} for n in range(start, min(total, start + 1_000))])}
@@ -154,3 +157,69 @@ def test_a_read_from_a_1970_cursor_skips_the_empty_windows_before_the_first_chan
     assert 1 <= len(states_of("recent")) <= 2
     assert sorted(record["ref"] for record in result.records_of("recent")) == sorted(document["ref"].id() for document in documents)
     assert int(states_of("quiet")[-1]["stream"]["stream_state"]["ts"]) > 1
+
+
+def test_the_empty_windows_between_two_changes_cost_no_state(fauna, source):
+    client = fauna.client()
+    create_collection(client, "sparse")
+    first = create_documents(client, "sparse", [{"n": -1}])
+    fauna.advance_clock(3 * HOUR)
+    later = create_documents(client, "sparse", [{"n": n} for n in range(3)])
+    # Hourly windows: three between the two changes, and the node's week behind the worker's clock after them.
+    config = fauna.config(checkpoint_interval="PT1H")
+    catalog = source.discover_catalog(config)
+
+    result = source.run("read", config, catalog, _from_1970(catalog))
+
+    assert result.returncode == 0, result.errors
+    assert sorted(record["ref"] for record in result.records_of("sparse")) == sorted(document["ref"].id() for document in first + later)
+    # One state per window that holds a change, and the CDK's last: not one per hour of the week.
+    assert len(result.states) <= 3, [state["stream"]["stream_state"] for state in result.states]
+
+
+@pytest.mark.parametrize("sync_mode, index", [("incremental", "default"), ("full_refresh", None)])
+def test_a_sync_that_fails_mid_snapshot_ends_on_the_snapshots_progress_and_resumes_it(fauna, source, sync_mode, index):
+    """A stream out of retries leaves its last progress state as the one the platform keeps: the CDK's
+    end-of-stream state (the snapshot cursor's start `{"ts": "0"}`, or a full refresh's "no cursor") must not follow it."""
+    client = fauna.client()
+    expected = {name: _snapshot_of(client, name, 300, index) for name in ("users", "orders")}
+    config = fauna.config(collection={"page_size": 10}, partitions_per_collection=1)
+    catalog = source.discover_catalog(config, sync_mode)
+    fauna.set_latency(50)  # 30 pages per stream, for a few seconds: the faults start while both streams read
+
+    checkpointed = set()
+
+    def fail_every_query_once_both_streams_checkpointed(line: str) -> None:
+        if line.startswith('{"type":"STATE"'):
+            checkpointed.add(json.loads(line)["state"]["stream"]["stream_descriptor"]["name"])
+            if checkpointed == set(expected):
+                fauna.set_faults(every=1, action="500")
+
+    failed = source.read_watching(config, catalog, fail_every_query_once_both_streams_checkpointed)
+    fauna.clear_faults()
+    fauna.set_latency(0)
+
+    assert failed.returncode != 0 and failed.errors
+    for name in expected:
+        states = [state["stream"]["stream_state"] for state in failed.states if state["stream"]["stream_descriptor"]["name"] == name]
+        first_progress = next(position for position, state in enumerate(states) if "snapshot" in state)
+        assert all("snapshot" in state for state in states[first_progress:]), f"{name}: a finished-looking state followed the snapshot's progress: {states}"
+    resumed = source.run("read", config, catalog, failed.last_state())
+    assert resumed.returncode == 0, resumed.errors
+    for name, refs in expected.items():
+        committed = _committed_refs(failed, name)
+        again = [record["ref"] for record in resumed.records_of(name)]
+        assert committed | set(again) == refs, f"{name}: no document is lost"
+        assert len(committed & set(again)) <= 10, f"{name}: the resumed attempt goes on from the last page read"
+
+
+def _committed_refs(output, stream):
+    """The refs of `stream` that a STATE of the stream committed: the platform drops the records after its last one."""
+    refs, pending = set(), set()
+    for message in output.messages:
+        if message["type"] == "RECORD" and message["record"]["stream"] == stream:
+            pending.add(message["record"]["data"]["ref"])
+        elif message["type"] == "STATE" and message["state"]["stream"]["stream_descriptor"]["name"] == stream:
+            refs |= pending
+            pending = set()
+    return refs

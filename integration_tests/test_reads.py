@@ -158,3 +158,17 @@ def test_deletions_fail_clearly_when_the_last_sync_is_older_than_the_collections
     assert output.returncode != 0
     assert output.errors[0]["failure_type"] == "config_error"
     assert "Refresh (reset) the stream 'users'" in output.errors[0]["message"]
+
+
+def test_a_cursor_from_1970_with_deletions_fails_once_not_once_per_window(fauna, source):
+    client = fauna.client()
+    create_collection(client, "users", history_days=30)
+    create_documents(client, "users", [{"v": 1}])
+    config = fauna.config(collection=DELETIONS)  # daily windows: about 20,000 since 1970
+    catalog = source.discover_catalog(config)
+    state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "users"}, "stream_state": {"ts": "1"}}}]
+    output = source.run("read", config, catalog, state)
+    assert output.returncode != 0
+    stream_errors = [error for error in output.errors if error.get("stream_descriptor")]
+    assert len(stream_errors) == 1 and "older than the collection's history retention" in stream_errors[0]["message"]
+    assert [state["stream"]["stream_state"] for state in output.states] == [{"ts": "1"}] * len(output.states), "the cursor stays put"

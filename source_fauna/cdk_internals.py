@@ -2,22 +2,27 @@
 
 Each one buys a measured share of a sync's time or memory (bench/README.md shows the with/without
 rows), or something the CDK offers custom components no public way to reach: the Connector Builder's
-page log, and the connector's own message when the manifest's check fails.
+page log, and the connector's own message when the manifest's check fails; or it corrects what
+the CDK would get wrong for this connector: the state that ends a failed stream.
 unit_tests/test_cdk_internals.py fails, naming what moved, the day a CDK release changes one of them.
 """
 
 import ast
 import re
 import sys
+from datetime import datetime, timedelta, timezone
 from queue import Queue
 from types import ModuleType
-from typing import Any, List
+from typing import Any, Callable, Dict, Iterable, List, Set
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER
-from airbyte_cdk.models import Level
+from airbyte_cdk.models import AirbyteMessage, Level, Type
+from airbyte_cdk.sources.declarative.datetime.datetime_parser import DatetimeParser
 from airbyte_cdk.sources.source import Source
 from airbyte_cdk.sources.types import StreamSlice
+
+from source_fauna.snapshot_progress import is_snapshot_state
 
 # The module name the Connector Builder and the declarative-manifest image give an injected
 # components file; the manifest's `class_name`s use it.
@@ -55,6 +60,15 @@ def bound_record_queue(source: Any, maxsize: int = RECORDS_IN_FLIGHT) -> None:
 def message_repository(cursor: Any) -> Any:
     """The message repository the Builder listens to: custom retrievers get none, their cursor has it."""
     return getattr(cursor, "_message_repository", None)
+
+
+def emit_behind_records(repository: Any, message: AirbyteMessage) -> None:
+    """Emits `message` (a snapshot's progress) behind the records the calling reader thread handed on before it.
+
+    The concurrent source's repository puts a message on the queue its reader threads put records
+    on, at once (ConcurrentMessageRepository): a state never goes out before the records it covers.
+    """
+    repository.emit_message(message)
 
 
 def logs_debug(repository: Any) -> bool:
@@ -118,3 +132,71 @@ def plain_check_message(message: str) -> str:
     except (ValueError, SyntaxError):
         return message
     return _CHECK_FAILURE_PREFIX.sub("", text, count=1) if isinstance(text, str) else message
+
+
+def slice_windows_with(cursor: Any, windows: Callable[[Iterable[StreamSlice]], Iterable[StreamSlice]]) -> None:
+    """Makes the CDK read a stream in the slices `windows` makes of those `cursor` cuts.
+
+    `cursor` is the stream's ConcurrentCursor, the one custom retrievers are given: the declarative
+    stream's partition generator asks that same object for the stream's slices
+    (ModelToComponentFactory.create_default_stream), and its state follows the slices read.
+    """
+    cut = cursor.stream_slices
+    cursor.stream_slices = lambda: windows(cut())
+
+
+class FailedSnapshotStates:
+    """Keeps the last progress of a failed stream's unfinished snapshot its last state.
+
+    A snapshot checkpoints through states its retriever emits (snapshot_progress.py), which the
+    stream's CDK cursor knows nothing of. When a stream fails, the CDK first emits its error TRACE
+    (ConcurrentReadProcessor.on_exception), then ends the stream with the cursor's own state all
+    the same (`_on_stream_is_done` calls `ensure_at_least_one_state_emitted`): the cursor's start
+    `{"ts": "0"}`, or a full refresh's "no cursor" state. The platform keeps a stream's last state,
+    so the next attempt would take the snapshot for done, or start it over. That state is replaced
+    by the snapshot's last progress.
+    """
+
+    def __init__(self) -> None:
+        self._progress: Dict[str, AirbyteMessage] = {}  # by stream: its last state, while it is a snapshot's progress
+        self._failed: Set[str] = set()
+
+    def checked(self, message: AirbyteMessage) -> AirbyteMessage:
+        """`message`, or for the state that would end a failed stream past its snapshot's progress, that progress again."""
+        if message.type == Type.TRACE and message.trace is not None and message.trace.error is not None:
+            if message.trace.error.stream_descriptor is not None:
+                self._failed.add(message.trace.error.stream_descriptor.name)
+            return message
+        stream = message.state.stream if message.type == Type.STATE and message.state is not None else None
+        if stream is None:
+            return message
+        name = stream.stream_descriptor.name
+        if stream.stream_state is not None and is_snapshot_state(stream.stream_state.__dict__):
+            self._progress[name] = message
+            return message
+        if name in self._failed and name in self._progress:
+            return self._progress[name]
+        self._progress.pop(name, None)  # the snapshot finished and handed over to its cursor
+        return message
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_MICROSECONDS = "%epoch_microseconds"
+_format_with_floats = DatetimeParser.format
+
+
+def _format_exactly(parser: DatetimeParser, dt: datetime, format: str) -> str:  # pylint: disable=redefined-builtin
+    if format == _EPOCH_MICROSECONDS:
+        return str((dt - _EPOCH) // timedelta(microseconds=1))
+    return _format_with_floats(parser, dt, format)
+
+
+def format_epoch_microseconds_exactly() -> None:
+    """Makes the CDK write `%epoch_microseconds` (the manifest's `ts` format) with integers.
+
+    The CDK writes it as `int(dt.timestamp() * 1_000_000)`: through a float, about one value in
+    a hundred comes out 1 µs low. Every `ts` window boundary and saved cursor is written this
+    way; a window whose end is written 1 µs low leaves that microsecond to neither window, and
+    the next window waits for it (reader.WindowOrder). Parsing it is exact already.
+    """
+    DatetimeParser.format = _format_exactly  # type: ignore[method-assign, assignment]

@@ -253,7 +253,10 @@ class FaunaDocumentsRetriever(Retriever):
 
     The CDK calls `read_records` once per slice, from several threads, on one instance: nothing
     about a read is kept on `self`. After a slice it records the point up to which everything
-    was read, so that state moves forward even when nothing changed (see reader.py).
+    was read, so that state moves forward even when nothing changed (see reader.py). Of the `ts`
+    windows the CDK cuts (`checkpoint_interval`), those that hold no change reach it merged into
+    the window before them: each slice costs a STATE message, and an empty stretch of history
+    needs none of its own.
     """
 
     config: Config
@@ -267,6 +270,27 @@ class FaunaDocumentsRetriever(Retriever):
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self._collection = InterpolatedString.create(self.collection, parameters=parameters or {})
+        if self.mode == "range" and self.cursor is not None:
+            try:
+                from source_fauna import cdk_internals
+            except ImportError:  # the Builder without the package: the CDK's windows as they are
+                return
+            cdk_internals.slice_windows_with(self.cursor, self._merged_windows)
+
+    def _merged_windows(self, windows: Iterable[StreamSlice]) -> Iterator[StreamSlice]:
+        """`windows` in order, each followed by the windows after it that hold no change merged into it."""
+        reader = _package(self.config).runtime_for(self.config).reader(self._collection.eval(self.config), self.paginator)
+        merged: Optional[StreamSlice] = None
+        for window in windows:
+            lower, upper = _bounds(window)
+            if merged is not None and lower is not None and upper is not None and reader.is_quiet(lower, upper):
+                merged = _spanning(merged, window)
+                continue
+            if merged is not None:
+                yield merged
+            merged = window
+        if merged is not None:
+            yield merged
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
         runtime = _package(self.config).runtime_for(self.config)
@@ -297,12 +321,13 @@ class FaunaDocumentsRetriever(Retriever):
         progress.read(page.covered)
         if progress.finished:
             return
-        # The concurrent CDK's repository queues the message behind the records this thread handed on before it.
         state = AirbyteStateMessage(
             type=AirbyteStateType.STREAM,
             stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=self.name), stream_state=AirbyteStateBlob(progress.state())),
         )
-        repository.emit_message(AirbyteMessage(type=Type.STATE, state=state))
+        from source_fauna import cdk_internals
+
+        cdk_internals.emit_behind_records(repository, AirbyteMessage(type=Type.STATE, state=state))
 
     def _records(
         self, pages: Iterable[Any], stream_slice: Optional[StreamSlice], after_page: Optional[Callable[[Any], None]] = None
@@ -388,6 +413,15 @@ def _bounds(stream_slice: Optional[Mapping[str, Any]]) -> tuple:
         return None, None
     start, end = stream_slice.get("start_time"), stream_slice.get("end_time")
     return (int(start) if start is not None else None, int(end) if end is not None else None)
+
+
+def _spanning(first: StreamSlice, last: StreamSlice) -> StreamSlice:
+    """The window from the start of `first` to the end of `last`."""
+    return StreamSlice(
+        partition=first.partition,
+        cursor_slice={"start_time": first.cursor_slice["start_time"], "end_time": last.cursor_slice["end_time"]},
+        extra_fields=first.extra_fields,
+    )
 
 
 @dataclass

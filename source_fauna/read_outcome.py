@@ -11,6 +11,8 @@
   any of its errors is a config_error. The CDK ends a read in which streams failed with a summary
   typed config_error ("not actionable", ConcurrentReadProcessor.is_done); here it carries the
   type of the first stream error instead, so a transient failure is not shown as a setting to fix.
+- A failed stream's last state is its snapshot's last progress, not the CDK cursor's own state
+  (cdk_internals.FailedSnapshotStates).
 """
 
 from typing import Any, Iterable, Iterator, List, Mapping, Optional
@@ -18,7 +20,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional
 from airbyte_cdk.models import AirbyteLogMessage, AirbyteMessage, ConfiguredAirbyteCatalog, FailureType, Level, SyncMode, TraceType, Type
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_fauna import components
+from source_fauna import cdk_internals, components
 from source_fauna.errors import config_error
 from source_fauna.runtime import runtime_for
 
@@ -38,12 +40,13 @@ def guarded_read(config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog, m
                 f"incremental reads can use, so this sync reads all its documents. {info.incremental_advice()}"
             )
     first_failure: Optional[FailureType] = None
+    snapshots = cdk_internals.FailedSnapshotStates()
     try:
         for message in messages:
             trace = message.trace if message.type == Type.TRACE else None
             if first_failure is None and trace is not None and trace.type == TraceType.ERROR and trace.error is not None:
                 first_failure = trace.error.failure_type
-            yield message
+            yield snapshots.checked(message)
     except AirbyteTracedException as error:
         if missing:
             yield _missing_streams_error(missing).as_airbyte_message()

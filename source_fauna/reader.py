@@ -250,6 +250,10 @@ class CollectionReader:
             _, first_change = self._quiet
         return max(cursor, min(first_change - 1, snapshot))
 
+    def is_quiet(self, lower: int, upper: int) -> bool:
+        """True when no change (as of S) has a `ts` in [lower, upper]; one probe answers every window up to the next change."""
+        return bool(self._info.ts_index) and self._is_quiet(lower, upper, self.snapshot())
+
     def _is_quiet(self, lower: int, upper: Optional[int], snapshot: int) -> bool:
         """True when nothing changed in [lower, upper], answered without a query when possible.
 

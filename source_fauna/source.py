@@ -13,7 +13,9 @@
   destination's), which reach the components inside the config (see runtime.CONFIGURED_SCHEMAS_KEY).
 - A saved cursor that is not a Fauna timestamp stops the read before it starts, naming the stream
   to reset (the CDK would fail parsing it with no word of which stream or what to do).
-- A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types.
+- A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types,
+  and a failed stream's last state.
+- `ts` window bounds and cursors are written with integers (cdk_internals.format_epoch_microseconds_exactly).
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping, a
   success how many databases and collections it found.
 """
@@ -42,6 +44,7 @@ from source_fauna.runtime import runtime_for
 from source_fauna.snapshot_progress import is_snapshot_state
 
 cdk_internals.register_components(components)
+cdk_internals.format_epoch_microseconds_exactly()
 
 _legacy_migration = components.FaunaLegacyStateMigration()
 
