@@ -101,7 +101,8 @@ class FaunaRuntime:
         elif paginator is None:
             raise config_error(f"The columns of collection '{collection}' cannot be sampled here: schema mode `typed` needs a connection.")
         else:
-            columns = sample_columns(self.gateway, settings, self.config.sample_size, paginator)
+            ts_index = next((info.ts_index for info in self.catalog(paginator) if info.name == collection), None)
+            columns = sample_columns(self.gateway, settings, self.config.sample_size, paginator, ts_index)
         typed = replace(settings, typed_columns=columns)
         with self._lock:
             return self._settings.setdefault(collection, typed)
