@@ -70,17 +70,14 @@ class FaunaRuntime:
             return self._catalog
 
     def reader(self, collection: str, paginator: "FaunaPaginator") -> CollectionReader:
+        """The reader of `collection`, one of this runtime's catalog: every stream is made from the catalog's
+        listing (dynamic_streams), and a configured stream the source no longer offers is never read (read_outcome)."""
         infos = {info.name: info for info in self.catalog(paginator)}
-        if collection in infos and collection not in self._readers:
+        if collection not in self._readers:
             # A collection the key may not read would read as empty without a word: fail instead, as
             # check does (check reads each stream through here). Run outside the lock (a query); two
             # streams starting at once may both verify, which is harmless.
             verify_access(self.gateway, [infos[collection]])
-        if collection not in infos:
-            raise config_error(
-                f"Collection '{collection}' is in the catalog but not in the database any more, or not selected "
-                "by `collections`. Refresh the source schema in Airbyte."
-            )
         settings = self.collection_settings(collection, paginator)  # outside the lock: it may sample (queries)
         with self._lock:
             if collection not in self._readers:
