@@ -24,6 +24,7 @@ with warnings.catch_warnings():
     from faunadb import query as q
 
 from fauna_local.testing import LocalFauna
+from integration_tests.numbered_files import NumberedFiles
 
 SOURCE_FAUNA = [sys.executable, "-m", "source_fauna.run"]
 COMMAND_TIMEOUT = 300
@@ -98,22 +99,16 @@ class SourceRunner:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self._count = 0
-
-    def _write(self, name: str, content: Any) -> str:
-        self._count += 1
-        path = self.workdir / f"{self._count}-{name}.json"
-        path.write_text(json.dumps(content))
-        return str(path)
+        self._files = NumberedFiles(workdir)
 
     def command(self, verb: str, config: Dict[str, Any], catalog: Optional[Dict[str, Any]] = None, state: Any = None) -> List[str]:
         args = SOURCE_FAUNA + [verb]
         if verb != "spec":
-            args += ["--config", self._write("config", config)]
+            args += ["--config", self._files.write("config", config)]
         if catalog is not None:
-            args += ["--catalog", self._write("catalog", catalog)]
+            args += ["--catalog", self._files.write("catalog", catalog)]
         if state is not None:
-            args += ["--state", self._write("state", state)]
+            args += ["--state", self._files.write("state", state)]
         return args
 
     def run(self, verb: str, config: Dict[str, Any], catalog: Optional[Dict[str, Any]] = None, state: Any = None, env: Optional[Dict[str, str]] = None) -> Output:
