@@ -4,6 +4,7 @@ One local Fauna (a subprocess on a free port) serves the whole session; each tes
 empty database (`reset`) and seeds what it needs through the unmodified faunadb driver.
 """
 
+import importlib.util
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ with warnings.catch_warnings():
     from faunadb import query as q
 
 from fauna_local.testing import LocalFauna
+from integration_tests.ecosystem import LoopbackOnly, require
 from integration_tests.numbered_files import NumberedFiles
 
 SOURCE_FAUNA = [sys.executable, "-m", "source_fauna.run"]
@@ -38,6 +40,20 @@ def fauna_server():
     server = LocalFauna.start(extra_args=("--clock-offset-seconds", str(CLOCK_OFFSET_SECONDS)))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def sample_fauna():
+    """A local Fauna of its own, with the `sample` seed, for the tests of one module that only read it."""
+    with LocalFauna.start(seed="sample") as fauna:
+        yield fauna
+
+
+@pytest.fixture
+def pyairbyte_offline(tmp_path) -> LoopbackOnly:
+    """The environment of a PyAirbyte subprocess whose sockets may reach only loopback (see ecosystem.LoopbackOnly)."""
+    require(importlib.util.find_spec("airbyte") is not None, "PyAirbyte (the `airbyte` package)", "pip install -e '.[pyairbyte]'")
+    return LoopbackOnly.under(tmp_path)
 
 
 @pytest.fixture

@@ -20,19 +20,11 @@ import subprocess
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-import pytest
 
-from fauna_local.testing import LocalFauna
 from integration_tests.ecosystem import ROOT, DELETIONS_CONFIG, messages, subprocess_env, venv_script
 
 READ_TIMEOUT_SECONDS = 300
 TIME_FIELDS = ("ts", DELETIONS_CONFIG["collection"]["deletions"]["column"])
-
-
-@pytest.fixture(scope="module")
-def sample_fauna():
-    with LocalFauna.start(seed="sample") as fauna:
-        yield fauna
 
 
 def read(tmp_path: Path, config: Dict[str, Any], catalog: str, state: Optional[List[Dict[str, Any]]] = None) -> List[Dict[str, Any]]:
