@@ -286,14 +286,17 @@ class ReverseSet(IndexedSet):
 
     A key is the inner key wrapped in `Reversed`, so the keys stay ascending for bisection. A cursor
     sent back is taken at its high end: `after: c` starts at c itself and walks down (core
-    queries/ReverseFunctionSpec.scala "range": after(15) over 10..20 reads 15 down to 10). Events of
-    a reversed set are refused as for any derived set (ReverseSet.history: InvalidHistoricalSet).
+    queries/ReverseFunctionSpec.scala "range": after(15) over 10..20 reads 15 down to 10). Events are
+    refused, of a reversed set and reversed: the shape stays historical and ReverseSet.history throws
+    InvalidHistoricalSetException.
     """
 
     def __init__(self, inner: IndexedSet):
         self.inner = inner
 
     def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        if isinstance(self.inner, EventsSet):
+            raise errors.invalid_argument("Set does not support events history.", pos[:-1])
         return [Reversed(key) for key in reversed(self.inner.keys(ctx, pos))]
 
     def element(self, key: Reversed) -> Any:
