@@ -1,7 +1,6 @@
 """What a benchmark run starts: the connector (this tree, a variant of it, or another commit's), the old connector,
 the driver loop, and the config, catalog and state files they read."""
 
-import json
 import shutil
 import subprocess
 import sys
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 import orjson
+
+from integration_tests.numbered_files import NumberedFiles
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -24,18 +25,12 @@ class Command:
     cwd: str = str(ROOT)
 
 
-class Workdir:
+class Workdir(NumberedFiles):
     """A temporary directory for the run's config, catalog and state files, numbered in the order written."""
 
     def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="source-fauna-bench-"))
-        self.serial = 0
-
-    def write(self, name: str, content: Any) -> str:
-        self.serial += 1
-        path = self.path / f"{self.serial:03d}-{name}.json"
-        path.write_text(json.dumps(content))
-        return str(path)
+        super().__init__(Path(tempfile.mkdtemp(prefix="source-fauna-bench-")))
+        self.path = self.directory  # the name the phases use
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

@@ -4,6 +4,7 @@ One local Fauna (a subprocess on a free port) serves the whole session; each tes
 empty database (`reset`) and seeds what it needs through the unmodified faunadb driver.
 """
 
+import importlib.util
 import itertools
 import json
 import os
@@ -25,6 +26,8 @@ with warnings.catch_warnings():
     from faunadb import query as q
 
 from fauna_local.testing import LocalFauna
+from integration_tests.ecosystem import LoopbackOnly, require
+from integration_tests.numbered_files import NumberedFiles
 
 SOURCE_FAUNA = [sys.executable, "-m", "source_fauna.run"]
 COMMAND_TIMEOUT = 300
@@ -38,6 +41,20 @@ def fauna_server():
     server = LocalFauna.start(extra_args=("--clock-offset-seconds", str(CLOCK_OFFSET_SECONDS)))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def sample_fauna():
+    """A local Fauna of its own, with the `sample` seed, for the tests of one module that only read it."""
+    with LocalFauna.start(seed="sample") as fauna:
+        yield fauna
+
+
+@pytest.fixture
+def pyairbyte_offline(tmp_path) -> LoopbackOnly:
+    """The environment of a PyAirbyte subprocess whose sockets may reach only loopback (see ecosystem.LoopbackOnly)."""
+    require(importlib.util.find_spec("airbyte") is not None, "PyAirbyte (the `airbyte` package)", "pip install -e '.[pyairbyte]'")
+    return LoopbackOnly.under(tmp_path)
 
 
 @pytest.fixture
@@ -99,22 +116,16 @@ class SourceRunner:
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
-        self._count = 0
-
-    def _write(self, name: str, content: Any) -> str:
-        self._count += 1
-        path = self.workdir / f"{self._count}-{name}.json"
-        path.write_text(json.dumps(content))
-        return str(path)
+        self._files = NumberedFiles(workdir)
 
     def command(self, verb: str, config: Dict[str, Any], catalog: Optional[Dict[str, Any]] = None, state: Any = None) -> List[str]:
         args = SOURCE_FAUNA + [verb]
         if verb != "spec":
-            args += ["--config", self._write("config", config)]
+            args += ["--config", self._files.write("config", config)]
         if catalog is not None:
-            args += ["--catalog", self._write("catalog", catalog)]
+            args += ["--catalog", self._files.write("catalog", catalog)]
         if state is not None:
-            args += ["--state", self._write("state", state)]
+            args += ["--state", self._files.write("state", state)]
         return args
 
     def run(self, verb: str, config: Dict[str, Any], catalog: Optional[Dict[str, Any]] = None, state: Any = None, env: Optional[Dict[str, str]] = None) -> Output:

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,12 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import pytest
 import yaml
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from faunadb import query as q
+
+from fauna_local.testing import LocalFauna
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "source_fauna"
@@ -36,6 +43,71 @@ class _Absent:
 
 sys.meta_path.insert(0, _Absent())
 """
+
+
+# A `sitecustomize` that lets the sockets of a subprocess reach only loopback: it refuses other hosts
+# and logs every attempt to $LOOPBACK_ONLY_LOG, so a registry lookup or telemetry call is seen.
+LOOPBACK_ONLY_SITECUSTOMIZE = '''
+import os, socket
+
+_LOG = os.environ["LOOPBACK_ONLY_LOG"]
+_connect, _getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+
+def _loopback(host):
+    return str(host) in ("localhost", "::1") or str(host).startswith("127.")
+
+
+def _refuse(what):
+    with open(_LOG, "a") as log:
+        log.write(what + "\\n")
+    raise OSError(f"network access outside loopback is blocked in this test: {what}")
+
+
+def getaddrinfo(host, *args, **kwargs):
+    if host is not None and not _loopback(host):
+        _refuse(f"lookup {host}")
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+def connect(self, address):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
+        _refuse(f"connect {address}")
+    return _connect(self, address)
+
+
+socket.getaddrinfo, socket.socket.connect = getaddrinfo, connect
+'''
+
+
+@dataclass
+class LoopbackOnly:
+    """The environment of a subprocess whose sockets may reach only loopback, and the log of its attempts to leave."""
+
+    env: Dict[str, str]
+    sitecustomize_dir: Path
+    log: Path
+
+    @classmethod
+    def under(cls, directory: Path) -> "LoopbackOnly":
+        """This checkout on PYTHONPATH after the sitecustomize; logs under `directory` (AIRBYTE_LOGGING_ROOT too)."""
+        blocker = directory / "blocker"
+        blocker.mkdir()
+        (blocker / "sitecustomize.py").write_text(LOOPBACK_ONLY_SITECUSTOMIZE)
+        log = directory / "network.log"
+        env = subprocess_env(LOOPBACK_ONLY_LOG=str(log), AIRBYTE_LOGGING_ROOT=str(directory / "logs"))
+        env["PYTHONPATH"] = os.pathsep.join([str(blocker), env["PYTHONPATH"]])
+        return cls(env, blocker, log)
+
+    def assert_stayed(self) -> None:
+        assert not self.log.exists(), f"the subprocess tried to leave loopback: {self.log.read_text()}"
+
+
+def sample_counts(fauna: LocalFauna) -> Dict[str, int]:
+    """The number of documents of each collection of the local Fauna."""
+    client = fauna.client()
+    names = [ref.id() for ref in client.query(q.paginate(q.collections()))["data"]]
+    return {name: len(client.query(q.paginate(q.documents(q.collection(name)), size=100000))["data"]) for name in names}
 
 
 def in_ci() -> bool:

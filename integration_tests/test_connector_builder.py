@@ -33,12 +33,6 @@ BUILDER_ABSENT = ("faunadb", "source_fauna")  # what the Builder's runtime does 
 MISSING_PACKAGE = "Reading Fauna needs the airbyte-source-fauna package and the faunadb driver"
 
 
-@pytest.fixture(scope="module")
-def sample_fauna():
-    with LocalFauna.start(seed="sample") as fauna:
-        yield fauna
-
-
 def run_handler(
     tmp_path: Path,
     config: Mapping[str, Any],

@@ -1,101 +1,44 @@
 """examples/pyairbyte_example.py reads the local Fauna into PyAirbyte's DuckDB cache, offline.
 
-The example runs in a subprocess whose sockets may reach only the loopback interface (a
-`sitecustomize` that refuses other hosts, and logs every attempt), so a registry lookup or telemetry
-call would show up here instead of passing unnoticed on a machine with network access.
+The example runs in a subprocess whose sockets may reach only the loopback interface (the
+`pyairbyte_offline` fixture), so a registry lookup or telemetry call would show up here instead of
+passing unnoticed on a machine with network access.
 """
 
-import importlib.util
 import json
 import subprocess
 import sys
 import warnings
 from pathlib import Path
 
-import pytest
-
 from fauna_local.testing import LocalFauna
-from integration_tests.ecosystem import ROOT, require, subprocess_env, venv_script
+from integration_tests.ecosystem import ROOT, LoopbackOnly, require, sample_counts, venv_script
 
 EXAMPLE_TIMEOUT_SECONDS = 600
 
-LOOPBACK_ONLY = '''
-import os, socket
 
-_LOG = os.environ["LOOPBACK_ONLY_LOG"]
-_connect, _getaddrinfo = socket.socket.connect, socket.getaddrinfo
-
-
-def _loopback(host):
-    return str(host) in ("localhost", "::1") or str(host).startswith("127.")
-
-
-def _refuse(what):
-    with open(_LOG, "a") as log:
-        log.write(what + "\\n")
-    raise OSError(f"network access outside loopback is blocked in this test: {what}")
-
-
-def getaddrinfo(host, *args, **kwargs):
-    if host is not None and not _loopback(host):
-        _refuse(f"lookup {host}")
-    return _getaddrinfo(host, *args, **kwargs)
-
-
-def connect(self, address):
-    if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
-        _refuse(f"connect {address}")
-    return _connect(self, address)
-
-
-socket.getaddrinfo, socket.socket.connect = getaddrinfo, connect
-'''
-
-
-@pytest.fixture(scope="module")
-def sample_fauna():
-    with LocalFauna.start(seed="sample") as fauna:
-        yield fauna
-
-
-def sample_counts(fauna: LocalFauna) -> dict:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from faunadb import query as q
-
-    client = fauna.client()
-    names = [ref.id() for ref in client.query(q.paginate(q.collections()))["data"]]
-    return {name: len(client.query(q.paginate(q.documents(q.collection(name)), size=100000))["data"]) for name in names}
-
-
-def run_example(tmp_path: Path, fauna: LocalFauna, *options: str, **overrides: object):
+def run_example(tmp_path: Path, fauna: LocalFauna, offline: LoopbackOnly, *options: str, **overrides: object):
     """Runs the example with sockets that reach only loopback (`overrides`: settings of the connector's config), and returns its summary line."""
-    require(importlib.util.find_spec("airbyte") is not None, "PyAirbyte (the `airbyte` package)", "pip install -e '.[pyairbyte]'")
     require(venv_script("source-fauna") is not None, "the source-fauna command", "pip install -e .")
-    (tmp_path / "blocker").mkdir()
-    (tmp_path / "blocker" / "sitecustomize.py").write_text(LOOPBACK_ONLY)
     config = tmp_path / "config.json"
     config.write_text(json.dumps(fauna.config(**overrides)))
-    network_log = tmp_path / "network.log"
-    env = subprocess_env(LOOPBACK_ONLY_LOG=str(network_log), AIRBYTE_LOGGING_ROOT=str(tmp_path / "logs"))
-    env["PYTHONPATH"] = str(tmp_path / "blocker") + ":" + env["PYTHONPATH"]
 
     result = subprocess.run(
         [sys.executable, str(ROOT / "examples" / "pyairbyte_example.py"), "--config", str(config), "--cache-root", str(tmp_path / "cache"), *options],
         capture_output=True,
         text=True,
         timeout=EXAMPLE_TIMEOUT_SECONDS,
-        env=env,
+        env=offline.env,
         cwd=str(tmp_path),
     )
 
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    assert not network_log.exists(), f"PyAirbyte tried to leave loopback: {network_log.read_text()}"
+    offline.assert_stayed()
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_example_reads_the_local_fauna_into_duckdb_without_leaving_loopback(sample_fauna, tmp_path):
-    summary = run_example(tmp_path, sample_fauna)
+def test_example_reads_the_local_fauna_into_duckdb_without_leaving_loopback(sample_fauna, pyairbyte_offline, tmp_path):
+    summary = run_example(tmp_path, sample_fauna, pyairbyte_offline)
     assert Path(summary["cache"]).is_file() and Path(summary["cache"]).is_relative_to(tmp_path / "cache")
     expected = sample_counts(sample_fauna)
     assert {stream: info["rows"] for stream, info in summary["streams"].items()} == expected
@@ -104,8 +47,8 @@ def test_example_reads_the_local_fauna_into_duckdb_without_leaving_loopback(samp
         assert timestamps == sorted(timestamps) and len(timestamps) == min(3, expected[stream])
 
 
-def test_typed_mode_gives_typed_columns_in_duckdb(sample_fauna, tmp_path):
-    summary = run_example(tmp_path, sample_fauna, "--schema-mode", "typed")
+def test_typed_mode_gives_typed_columns_in_duckdb(sample_fauna, pyairbyte_offline, tmp_path):
+    summary = run_example(tmp_path, sample_fauna, pyairbyte_offline, "--schema-mode", "typed")
     users, products = summary["streams"]["users"]["columns"], summary["streams"]["products"]["columns"]
     # PyAirbyte's DuckDB types: integer → BIGINT, number → DECIMAL(38,9), date-time → TIMESTAMP.
     assert users["age"] == "BIGINT" and users["active"] == "BOOLEAN" and users["name"] == "VARCHAR"
@@ -114,7 +57,7 @@ def test_typed_mode_gives_typed_columns_in_duckdb(sample_fauna, tmp_path):
     assert summary["streams"]["users"]["rows"] == sample_counts(sample_fauna)["users"]
 
 
-def test_two_tenants_users_land_in_two_distinct_duckdb_tables(tmp_path):
+def test_two_tenants_users_land_in_two_distinct_duckdb_tables(pyairbyte_offline, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from faunadb import query as q
@@ -126,7 +69,7 @@ def test_two_tenants_users_land_in_two_distinct_duckdb_tables(tmp_path):
             client.query(q.create_collection({"name": "users"}))
             client.query([q.create(q.collection("users"), {"data": {"name": name}}) for name in people])
         key = fauna.client().query(q.create_key({"role": "admin"}))["secret"]
-        summary = run_example(tmp_path, fauna, secret=key, child_databases={"mode": "all"})
+        summary = run_example(tmp_path, fauna, pyairbyte_offline, secret=key, child_databases={"mode": "all"})
     streams = summary["streams"]
     assert set(streams) == {"tenant_a/users", "tenant_b/users"}
     assert streams["tenant_a/users"]["table"] != streams["tenant_b/users"]["table"]

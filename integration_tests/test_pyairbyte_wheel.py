@@ -4,11 +4,10 @@ This is how PyAirbyte installs the published package, `airbyte-source-fauna` fro
 built from this checkout in its place: a virtual environment of its own under `install_root`, the
 wheel and its dependencies installed there by uv from the package index, then that environment's
 `source-fauna` run for check, discover and read. PyAirbyte and the connector it starts run with
-sockets limited to loopback (the sitecustomize of test_pyairbyte_example.py), so only the install,
-which uv does outside Python, reaches the package index.
+sockets limited to loopback (the `pyairbyte_offline` fixture), so only the install, which uv does
+outside Python, reaches the package index.
 """
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,9 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fauna_local.testing import LocalFauna
-from integration_tests.ecosystem import ROOT, build_wheel, require, subprocess_env
-from integration_tests.test_pyairbyte_example import LOOPBACK_ONLY, sample_counts
+from integration_tests.ecosystem import ROOT, build_wheel, sample_counts
 
 INSTALL_AND_READ_TIMEOUT_SECONDS = 900
 
@@ -39,30 +36,17 @@ print(json.dumps({name: len(dataset.to_pandas()) for name, dataset in result.str
 
 
 @pytest.fixture(scope="module")
-def sample_fauna():
-    with LocalFauna.start(seed="sample") as fauna:
-        yield fauna
-
-
-@pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     return build_wheel(ROOT, tmp_path_factory.mktemp("wheel"))
 
 
-def test_pyairbyte_installs_the_wheel_in_its_own_environment_and_reads_the_sample(sample_fauna, wheel, tmp_path):
-    require(importlib.util.find_spec("airbyte") is not None, "PyAirbyte (the `airbyte` package)", "pip install -e '.[pyairbyte]'")
-    (tmp_path / "blocker").mkdir()
-    (tmp_path / "blocker" / "sitecustomize.py").write_text(LOOPBACK_ONLY)
-    network_log = tmp_path / "network.log"
-    env = subprocess_env(
-        LOOPBACK_ONLY_LOG=str(network_log),
-        AIRBYTE_OFFLINE_MODE="true",  # no registry lookup (pip_url is given) and no telemetry
-        DO_NOT_TRACK="1",
-        AIRBYTE_CACHE_ROOT=str(tmp_path / "cache"),
-        AIRBYTE_LOGGING_ROOT=str(tmp_path / "logs"),
-    )
+def test_pyairbyte_installs_the_wheel_in_its_own_environment_and_reads_the_sample(sample_fauna, pyairbyte_offline, wheel, tmp_path):
+    env = dict(pyairbyte_offline.env)
+    env["AIRBYTE_OFFLINE_MODE"] = "true"  # no registry lookup (pip_url is given) and no telemetry
+    env["DO_NOT_TRACK"] = "1"
+    env["AIRBYTE_CACHE_ROOT"] = str(tmp_path / "cache")
     # Only the sitecustomize: the connector must come from the wheel, not from this checkout.
-    env["PYTHONPATH"] = str(tmp_path / "blocker")
+    env["PYTHONPATH"] = str(pyairbyte_offline.sitecustomize_dir)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])  # PyAirbyte runs `uv`
     install_root = tmp_path / "connectors"
 
@@ -76,7 +60,7 @@ def test_pyairbyte_installs_the_wheel_in_its_own_environment_and_reads_the_sampl
     )
 
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    assert not network_log.exists(), f"PyAirbyte or the connector tried to leave loopback: {network_log.read_text()}"
+    pyairbyte_offline.assert_stayed()
     assert json.loads(result.stdout.strip().splitlines()[-1]) == sample_counts(sample_fauna)
     venv = install_root / ".venv-source-fauna"
     assert (venv / "bin" / "source-fauna").is_file()

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from fauna_local.testing import LocalFauna
 from integration_tests.ecosystem import ROOT, JUnitReport, require, standard_test_connector_dir, subprocess_env, venv_script
 
 SUITE_TIMEOUT_SECONDS = 900
@@ -37,12 +36,6 @@ REQUIRED_PASSES = {
     "test_discover['config-typed' Test Scenario]",
     "test_basic_read['config-typed' Test Scenario]",
 }
-
-
-@pytest.fixture(scope="module")
-def sample_fauna():
-    with LocalFauna.start(seed="sample") as fauna:
-        yield fauna
 
 
 @pytest.fixture(scope="module")

@@ -50,10 +50,24 @@ def test_schemaless_stays_the_default(fauna, source):
 
 
 def test_the_sample_size_bounds_what_discover_reads(fauna, source):
-    seed(fauna)  # `big` and `joined` are only in the second document
+    seed(fauna)  # one transaction: the newest entry of the [ts, ref] index is the higher ref, Bob's
     properties = source.run("discover", typed_config(fauna, schema_sample_size=1)).catalog["streams"][0]["json_schema"]["properties"]
-    assert "big" not in properties and "joined" not in properties
-    assert properties["tag"]["type"] == "string"
+    assert "first_name" not in properties and "address" not in properties  # Ann's only
+    assert properties["tag"]["type"] == "integer" and properties["big"]["type"] == "integer"
+
+
+def test_the_sample_is_the_most_recently_modified_documents_when_the_collection_has_a_ts_index(fauna, source):
+    client = fauna.client()
+    create_collection(client, "plans")
+    create_collection(client, "unindexed", index=None)
+    for collection in ("plans", "unindexed"):
+        create_documents(client, collection, [{"n": n} for n in range(6)], ids=[str(n) for n in range(1, 7)])
+        # Documents 3 and 4, neither the first nor the last ids, are changed last and alone have `tier`.
+        client.query([q.update(q.ref(q.collection(collection), i), {"data": {"tier": "gold"}}) for i in ("3", "4")])
+    config = typed_config(fauna, schema_sample_size=2)
+    streams = {stream["name"]: stream["json_schema"]["properties"] for stream in source.run("discover", config).catalog["streams"]}
+    assert streams["plans"]["tier"]["type"] == "string" and streams["plans"]["n"]["type"] == "integer"
+    assert "tier" not in streams["unindexed"]  # without the index: the first documents by id, 1 and 2
 
 
 def test_a_read_fills_the_columns_and_its_records_fit_the_discovered_schema(fauna, source):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from integration_tests.numbered_files import NumberedFiles
 from reliability.accounting import Destination, Version, count_secret
 
 SOURCE_FAUNA = [sys.executable, "-m", "source_fauna.run"]
@@ -64,16 +65,10 @@ class SourceCommand:
     def __init__(self, workdir: Path, secret_forms: Tuple[str, ...]) -> None:
         self.workdir = workdir
         self.secret_forms = secret_forms
-        self._files = 0
-
-    def _write(self, name: str, content: Any) -> str:
-        self._files += 1
-        path = self.workdir / f"{self._files:04d}-{name}.json"
-        path.write_text(json.dumps(content))
-        return str(path)
+        self._files = NumberedFiles(workdir)
 
     def discover(self, config: Dict[str, Any]) -> Dict[str, Any]:
-        result = subprocess.run(SOURCE_FAUNA + ["discover", "--config", self._write("config", config)], capture_output=True, text=True, timeout=300)
+        result = subprocess.run(SOURCE_FAUNA + ["discover", "--config", self._files.write("config", config)], capture_output=True, text=True, timeout=300)
         for line in result.stdout.splitlines():
             if line.startswith('{"type":"CATALOG"'):
                 return json.loads(line)["catalog"]
@@ -89,11 +84,11 @@ class SourceCommand:
         timeout: float,
     ) -> Attempt:
         """One attempt: records go to `destination`, each STATE to `platform` (then commits its stream)."""
-        args = SOURCE_FAUNA + ["read", "--config", self._write("config", config), "--catalog", self._write("catalog", catalog)]
+        args = SOURCE_FAUNA + ["read", "--config", self._files.write("config", config), "--catalog", self._files.write("catalog", catalog)]
         state = platform.as_input()
         if state is not None:
-            args += ["--state", self._write("state", state)]
-        stderr_path = self.workdir / f"{self._files:04d}-stderr.txt"
+            args += ["--state", self._files.write("state", state)]
+        stderr_path = self.workdir / f"{self._files.written:04d}-stderr.txt"
         attempt = Attempt()
         started = time.monotonic()
         with stderr_path.open("w") as stderr:

@@ -87,6 +87,15 @@ def sample_page(collection_name: str, size: int, after: Any = None) -> Any:
     return q.map_(q.lambda_("ref", q.select(["data"], q.get(q.var("ref")), {})), documents)
 
 
+def newest_sample_page(index: str, size: int, after: Any = None) -> Any:
+    """The `data` of one page of the documents of a `[ts, ref]` index, most recently modified first.
+
+    `Reverse` reads the index from its end and pages on with `after` cursors (core set/ReverseSet.scala).
+    """
+    entries = q.paginate(q.reverse(q.match(q.index(index))), **_page_options(size, after))
+    return q.map_(q.lambda_("entry", q.select(["data"], q.get(q.select(1, q.var("entry"))), {})), entries)
+
+
 def first_index_entry(index: str) -> Any:
     return q.paginate(q.match(q.index(index)), size=1)
 

@@ -93,17 +93,14 @@ class FaunaRuntime:
             return self._catalog
 
     def reader(self, stream: str, paginator: "FaunaPaginator") -> CollectionReader:
+        """The reader of `stream`, one of this runtime's catalog: every stream is made from the catalog's
+        listing (dynamic_streams), and a configured stream the source no longer offers is never read (read_outcome)."""
         infos = {info.name: info for info in self.catalog(paginator)}
-        if stream in infos and stream not in self._readers:
+        if stream not in self._readers:
             # A collection the key may not read would read as empty without a word: fail instead, as
             # check does (check reads each stream through here). Run outside the lock (a query); two
             # streams starting at once may both verify, which is harmless.
             verify_access(self.gateway_for(infos[stream].database), [infos[stream]])
-        if stream not in infos:
-            raise config_error(
-                f"Collection '{stream}' is in the catalog but not in the database any more, or not selected "
-                "by `collections`. Refresh the source schema in Airbyte."
-            )
         # Outside the lock: it may sample (queries). Records name the collection as its database does (a ref's `collection`).
         settings = replace(self.collection_settings(stream, paginator), name=infos[stream].collection)
         gateway = self.gateway_for(infos[stream].database)
@@ -127,7 +124,8 @@ class FaunaRuntime:
             raise config_error(f"The columns of collection '{collection}' cannot be sampled here: schema mode `typed` needs a connection.")
         else:
             database, name = split_stream_name(collection)
-            columns = sample_columns(self.gateway_for(database), replace(settings, name=name), self.config.sample_size, paginator)
+            ts_index = next((info.ts_index for info in self.catalog(paginator) if info.name == collection), None)
+            columns = sample_columns(self.gateway_for(database), replace(settings, name=name), self.config.sample_size, paginator, ts_index)
         typed = replace(settings, typed_columns=columns)
         with self._lock:
             return self._settings.setdefault(collection, typed)

@@ -1,5 +1,5 @@
 """Functions over arrays and pages: map, filter, foreach, take, drop, reverse, prepend, append, is_empty;
-count, max and min also over sets.
+count, max, min and reverse also over sets.
 
 A page keeps its `before`/`after` and only `data` is transformed (core `ArrayFunctions.scala`).
 """
@@ -10,8 +10,9 @@ from typing import Any, Callable, List
 
 from fauna_local.language import args, errors
 from fauna_local.language.compiler import Context, describe, function
+from fauna_local.language.functions.sets import ReverseSet, as_set
 from fauna_local.storage.ordering import sort_key
-from fauna_local.values import SetRef
+from fauna_local.values import Ref, SetRef
 
 
 def _over(value: Any, pos: List[Any], transform: Callable[[List[Any]], Any]) -> Any:
@@ -111,6 +112,12 @@ def _drop(ctx: Context, pos: List[Any], n: Any, coll: Any) -> Any:
 
 @function("reverse")
 def _reverse(ctx: Context, pos: List[Any], coll: Any) -> Any:
+    """An array or a page's data reversed (a page keeps its cursors), or a set read from its end (core
+    SetFunctions.scala ReverseFunction); anything else is 400 "Array, Set, or Page expected" (core ast/Casts.scala Iterable)."""
+    if isinstance(coll, (SetRef, Ref)):  # a ref of a native collection or a document is a set too (core Casts.Identifier)
+        return SetRef({"reverse": coll}, ReverseSet(as_set(coll, pos + ["reverse"])))
+    if not isinstance(coll, list) and describe(coll) != "Page":
+        raise errors.wrong_type("Array, Set, or Page", describe(coll), pos + ["reverse"])
     return _over(coll, pos + ["reverse"], lambda items: items[::-1])
 
 

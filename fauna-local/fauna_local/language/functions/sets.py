@@ -281,6 +281,34 @@ class RangeSet(IndexedSet):
         return self.inner.event_ref_key(ref)
 
 
+class ReverseSet(IndexedSet):
+    """`Reverse(set)`: the set's elements and cursors in descending order (core set/ReverseSet.scala).
+
+    A key is the inner key wrapped in `Reversed`, so the keys stay ascending for bisection. A cursor
+    sent back is taken at its high end: `after: c` starts at c itself and walks down (core
+    queries/ReverseFunctionSpec.scala "range": after(15) over 10..20 reads 15 down to 10). Events are
+    refused, of a reversed set and reversed: the shape stays historical and ReverseSet.history throws
+    InvalidHistoricalSetException.
+    """
+
+    def __init__(self, inner: IndexedSet):
+        self.inner = inner
+
+    def keys(self, ctx: Context, pos: List[Any]) -> List[Any]:
+        if isinstance(self.inner, EventsSet):
+            raise errors.invalid_argument("Set does not support events history.", pos[:-1])
+        return [Reversed(key) for key in reversed(self.inner.keys(ctx, pos))]
+
+    def element(self, key: Reversed) -> Any:
+        return self.inner.element(key.key)
+
+    def cursor(self, key: Reversed) -> Any:
+        return self.inner.cursor(key.key)
+
+    def cursor_key(self, ctx: Context, values: List[Any], pos: List[Any], high: bool) -> Any:
+        return Reversed(self.inner.cursor_key(ctx, values, pos, not high))
+
+
 class EventsSet(IndexedSet):
     """`Events(set)` / `Paginate(set, events: true)`: add/remove events ordered by (ts, doc id, action);
     cursors in the forms of core `Parser.scala` CursorParser.parseEvent."""
@@ -554,6 +582,8 @@ def _cursor_key(ctx: Context, spec: IndexedSet, sent: Any, direction: str, pos: 
     if isinstance(spec, EventsSet):
         return spec.event_cursor_key(ctx, args.plain(sent), pos)
     if sent is None:
+        if isinstance(spec, ReverseSet):
+            return HIGHEST
         return (HIGHEST,) if not isinstance(spec, (DocumentsSet, SchemaSet)) else 2**64
     values = sent if isinstance(sent, list) else [sent]
     for v in values:
