@@ -118,8 +118,23 @@ def _in(database: DatabasePath, purpose: str) -> str:
 
 def verify_access(gateway: FaunaGateway, catalog: List[CollectionInfo]) -> None:
     """What check reads: the documents of each collection (all of `gateway`'s database) and its incremental index, so
-    check fails where an incremental sync would, with the same message."""
+    check fails where an incremental sync would, with the same message.
+
+    Both are read in one round trip (every stream's read starts with this check); only when Fauna refuses
+    that query are they read apart, so that the message names what the key's role may not read.
+    """
     for info in catalog:
+        if info.ts_index:
+            try:
+                first_page, _ = gateway.query(
+                    [queries.first_document(info.collection), queries.first_index_entry(info.ts_index)],
+                    f"read the documents of collection '{info.name}' and its index '{info.ts_index}'",
+                )
+            except AccessDenied:
+                pass  # which of the two: read apart below
+            else:
+                verify_documents_readable(gateway, info.collection, info.name, first_page)
+                continue
         verify_documents_readable(gateway, info.collection, info.name)
         if info.ts_index:
             gateway.query(
@@ -128,8 +143,9 @@ def verify_access(gateway: FaunaGateway, catalog: List[CollectionInfo]) -> None:
             )
 
 
-def verify_documents_readable(gateway: FaunaGateway, collection: str, name: Optional[str] = None) -> None:
-    """Fails when the key may not read the documents of `collection` (`name`: its stream name, for messages).
+def verify_documents_readable(gateway: FaunaGateway, collection: str, name: Optional[str] = None, first_page: Optional[Mapping[str, Any]] = None) -> None:
+    """Fails when the key may not read the documents of `collection` (`name`: its stream name, for messages;
+    `first_page`: the collection's first page of one document, when already read).
 
     Fauna does not refuse `Documents()` to a key whose role may not read the documents: it leaves each
     of them out, so the set reads as empty (core model/set/DocumentsSet.scala `filteredForRead` and
@@ -137,7 +153,7 @@ def verify_documents_readable(gateway: FaunaGateway, collection: str, name: Opti
     collection by reading one document id, which Fauna refuses with 403 whether or not it exists.
     """
     name = name or collection
-    page = gateway.query(queries.first_document(collection), f"read the documents of collection '{name}'")
+    page = first_page if first_page is not None else gateway.query(queries.first_document(collection), f"read the documents of collection '{name}'")
     if page["data"]:
         return
     try:

@@ -1,4 +1,4 @@
-"""`verify_documents_readable`: an empty first page is told apart from a collection the key may not read.
+"""`verify_access` and `verify_documents_readable`: an empty first page is told apart from a collection the key may not read.
 
 Fauna leaves out of `Documents()` every document the key may not read (core model/set/DocumentsSet.scala
 `filteredForRead`), so an unreadable collection pages as empty; a Get of a document id answers 403 when
@@ -48,8 +48,22 @@ def test_an_empty_looking_collection_the_key_may_not_read_fails_naming_the_privi
     assert 'read` on Collection("users")' in info.value.message
 
 
-def test_check_reads_the_incremental_index_too():
-    gateway = AnsweringGateway([{"data": [{"ref": "1"}]}, AccessDenied("403")])
+def test_the_documents_and_the_incremental_index_are_read_in_one_round_trip():
+    gateway = AnsweringGateway([[{"data": [{"ref": "1"}]}, {"data": []}]])
+    verify_access(gateway, [CollectionInfo("users", 30, ts_index="users_ts")])
+    assert gateway.purposes == ["read the documents of collection 'users' and its index 'users_ts'"]
+
+
+def test_an_empty_looking_collection_read_with_its_index_is_still_probed():
+    gateway = AnsweringGateway([[{"data": []}, {"data": []}], AccessDenied("403")])
+    with pytest.raises(Exception) as info:
+        verify_access(gateway, [CollectionInfo("users", 30, ts_index="users_ts")])
+    assert "may not read the documents of collection 'users'" in info.value.message
+
+
+def test_a_refused_round_trip_is_read_apart_so_the_message_names_the_index():
+    gateway = AnsweringGateway([AccessDenied("403"), {"data": [{"ref": "1"}]}, AccessDenied("403")])
     with pytest.raises(AccessDenied):
         verify_access(gateway, [CollectionInfo("users", 30, ts_index="users_ts")])
-    assert gateway.purposes[1].startswith("read index 'users_ts' of collection 'users'")
+    assert gateway.purposes[1] == "read the documents of collection 'users'"
+    assert gateway.purposes[2].startswith("read index 'users_ts' of collection 'users'")
