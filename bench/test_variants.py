@@ -1,6 +1,7 @@
 """The benchmark's variants of the connector read what the connector reads: every document once,
 whether CDK internals are switched off or the snapshot is cut into static slices (read by the CDK,
-not by the reader pool). And the README's results section is replaced, not appended to."""
+not by the reader pool). The skewed collection's ids are skewed. And the README's results section
+is replaced, not appended to."""
 
 import json
 import subprocess
@@ -81,6 +82,18 @@ def test_static_slices_read_every_document_once_in_as_many_id_ranges(files, slic
     ranges = id_ranges_read(messages)
     assert len(ranges) == slices
     assert all(end == start for (_, end), (start, _) in zip(ranges, ranges[1:]))
+
+
+def test_skewed_ids_put_most_documents_in_a_small_part_of_the_id_space(fauna):
+    from faunadb import query as q
+
+    client = fauna.client()
+    dataset.create_collection(client, "skewed")
+    dataset.seed_skewed(client, "skewed", 1_000, batch=500)
+    ids = sorted(int(ref.id()) for ref in client.query(q.paginate(q.documents(q.collection("skewed")), size=1_000))["data"])
+    assert len(ids) == 1_000
+    last_tenth = ids[-1] - (ids[-1] - ids[0]) // 10
+    assert sum(i >= last_tenth for i in ids) >= 900, "nine documents in ten in the last tenth of the ids"
 
 
 def test_an_unknown_internal_is_refused(files):
