@@ -32,6 +32,30 @@ def seed(client: Any, name: str, count: int, batch: int = 1000, start: int = 0) 
     return time.monotonic() - started
 
 
+# Fauna's ids grow with creation time: a collection that grew for years and then took a bulk import
+# has a few ids spread wide and most of its documents packed among the newest.
+SKEW_FIRST_ID = 100_000_000_000_000_000
+SKEW_IMPORT_ID = 380_000_000_000_000_000
+
+
+def seed_skewed(client: Any, name: str, count: int, batch: int = 1000, spread_share: float = 0.05) -> float:
+    """Creates `count` documents with skewed ids: `spread_share` of them evenly between SKEW_FIRST_ID and
+    SKEW_IMPORT_ID, the rest on consecutive ids from there; answers the seconds it took."""
+    started = time.monotonic()
+    spread = max(1, int(count * spread_share))
+    step = (SKEW_IMPORT_ID - SKEW_FIRST_ID) // spread
+    ids = [SKEW_FIRST_ID + i * step for i in range(spread)] + [SKEW_IMPORT_ID + i for i in range(count - spread)]
+    chunk: List[Any] = []
+    for document_id, data in zip(ids, docgen.documents(count, start=20_000_000)):
+        chunk.append(q.create(q.ref(q.collection(name), str(document_id)), {"data": data}))
+        if len(chunk) == batch:
+            client.query(q.do(*chunk))
+            chunk = []
+    if chunk:
+        client.query(q.do(*chunk))
+    return time.monotonic() - started
+
+
 def touch_all(client: Any, name: str, batch: int = 1000) -> int:
     """Updates every document of the collection (a new `ts` for each), `batch` per request."""
     after = None

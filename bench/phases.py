@@ -1,5 +1,6 @@
 """The benchmark's phases: seeding, the replayed and live reads of a first sync, incremental reads, the
-latency rows, static slices against the reader pool, and what each CDK internal buys; then the ratios."""
+latency rows, static slices against the reader pool (on evenly spread and on skewed ids), and what each CDK
+internal buys; then the ratios."""
 
 import argparse
 import datetime
@@ -34,7 +35,7 @@ from commands import (
     spec_properties,
     variant_command,
 )
-from dataset import create_collection, seed, touch_all, wire_size_of_first
+from dataset import create_collection, seed, seed_skewed, touch_all, wire_size_of_first
 from pyspy_profile import summarize_profile
 from rows import driver_row, duplicates, median, ratio, readers_summary, row_of
 from servers import ReplayProxy, Server, server_cpu, start_local_fauna
@@ -45,6 +46,7 @@ PY_SPY = ROOT / ".tmp" / "pyspy" / "bin" / "py-spy"
 BASELINE_TREE = ROOT / ".tmp" / "bench-baseline"
 RESULTS = HERE / "results"
 SEED_TIMEOUT_SECONDS = 300
+SKEWED = "latskew"  # the collection of the static-slices rounds whose ids are skewed (dataset.seed_skewed)
 
 
 def log(message: str) -> None:
@@ -134,10 +136,15 @@ class Bench:
         if not args.skip_latency:
             for i in range(args.parallel):
                 self.collections[f"lat{i}"] = args.latency_docs
+            if args.slices_repeat:
+                self.collections[SKEWED] = args.latency_docs
         for name in self.collections:
             create_collection(client, name)
         for name, count in self.collections.items():
-            seconds = seed(client, name, count, start=0 if name == "users" else 10_000_000)
+            if name == SKEWED:
+                seconds = seed_skewed(client, name, count)
+            else:
+                seconds = seed(client, name, count, start=0 if name == "users" else 10_000_000)
             log(f"seeded {name}: {count:,} documents in {seconds:.1f} s ({count / seconds:,.0f} docs/s)")
             self.seeding[name] = {"docs": count, "seconds": seconds}
         self.doc_bytes = wire_size_of_first(self.fauna.endpoint, self.fauna.secret, "users")
@@ -360,30 +367,39 @@ class Bench:
             self.replay_check(f"internals round {r + 1}")
 
     def slices_phase(self) -> None:
-        """Static id-range slices run by the CDK's concurrency against the reader pool, at the latency rows' delay and page size."""
+        """The reader pool against static id-range slices run by the CDK's concurrency (static_slices.py), at the
+        latency rows' delay and page size, in alternating rounds, on evenly spread ids (lat0) and on skewed ids:
+        the pool with default settings; as many slices as the pool's readers (`partitions_per_collection`), read
+        at the CDK's default concurrency (`max_parallel_streams`); and the same slices all read at once."""
         args, proxy = self.args, self.proxy
         page = args.latency_page_size
-        catalog = self.work.write("catalog-lat0", catalog_for(self.streams, ["lat0"]))
         readers = self.spec_properties.get(self.partition_option, {}).get("default", 8) if self.partition_option else 8
-        setups = {
-            f"reader pool, up to {readers} readers": connector_command("read", self.config_file(proxy, "pool", page), catalog),
-            f"static slices, {readers} at once": variant_command(
-                [], "read", self.config_file(proxy, "static", page, max_parallel_streams=readers), catalog, static_slices=readers
-            ),
+        kinds = {
+            "pool": "reader pool, default settings",
+            "static": f"static slices, {readers} slices, default settings",
+            "static_all_at_once": f"static slices, {readers} slices, {readers} at once",
         }
+        setups: Dict[tuple, Command] = {}
+        for ids, collection in (("even", "lat0"), ("skewed", SKEWED)):
+            catalog = self.work.write(f"catalog-{collection}", catalog_for(self.streams, [collection]))
+            setups[ids, "pool"] = connector_command("read", self.config_file(proxy, "pool", page), catalog)
+            setups[ids, "static"] = variant_command([], "read", self.config_file(proxy, "static", page), catalog, static_slices=readers)
+            wide = self.config_file(proxy, "static-all-at-once", page, max_parallel_streams=readers)
+            setups[ids, "static_all_at_once"] = variant_command([], "read", wide, catalog, static_slices=readers)
+        labels = {key: f"{'lat0' if key[0] == 'even' else SKEWED} {kinds[key[1]]}" for key in setups}
         proxy.record(new_floor=True)
-        for name, command in setups.items():
-            self.recorded(name, lambda: self.source(f"lat0 {name} (record pass)", "record", proxy, command, args.latency_docs))
+        for key, command in setups.items():
+            self.recorded(labels[key], lambda: self.source(f"{labels[key]} (record pass)", "record", proxy, command, args.latency_docs))
         proxy.replay(latency_ms=args.latency_ms)
         self.replay_check("record")
-        names = list(setups)
-        self.slices: Dict[str, List[Dict[str, Any]]] = {name: [] for name in names}
+        keys = list(setups)
+        self.slices: Dict[tuple, List[Dict[str, Any]]] = {key: [] for key in keys}
         for r in range(args.slices_repeat):
             log(f"static slices round {r + 1} of {args.slices_repeat}")
-            for name in names if r % 2 == 0 else names[::-1]:
-                run, row = self.source(f"lat0 {name}, pages of {page}, {args.latency_ms} ms", "replay", proxy, setups[name], args.latency_docs, keep=True)
+            for key in keys if r % 2 == 0 else keys[::-1]:
+                run, row = self.source(f"{labels[key]}, pages of {page}, {args.latency_ms} ms", "replay", proxy, setups[key], args.latency_docs, keep=True)
                 row["duplicates"] = duplicates(run)
-                self.slices[name].append(row)
+                self.slices[key].append(row)
             self.replay_check(f"static slices round {r + 1}")
         proxy.replay()
 
@@ -503,11 +519,11 @@ class Bench:
             r[f"{key}_rss"] = median([ratio(row["max_rss_mb"], ref["max_rss_mb"]) for row, ref in zip(rows, reference)])
             r[f"{key}_throughput"] = median([ratio(row["docs_per_s"], ref["docs_per_s"]) for row, ref in zip(rows, reference)])
         slices = getattr(self, "slices", {})
-        if slices:
-            pool, static = slices.values()
-            r["static_slices_vs_reader_pool"] = self.median_of_rounds(
-                "static_slices_vs_reader_pool", [ratio(s["docs_per_s"], p["docs_per_s"]) for s, p in zip(static, pool)]
-            )
+        for ids, kind in slices:
+            if kind != "pool":  # below 0.9 the reader pool stays (bench/README.md, Targets)
+                key = f"static_slices{kind[len('static'):]}_vs_reader_pool_{ids}_ids"
+                pool = slices[ids, "pool"]
+                r[key] = self.median_of_rounds(key, [ratio(s["docs_per_s"], p["docs_per_s"]) for s, p in zip(slices[ids, kind], pool)])
         r["server_share_replay_connector"] = median([e["connector"]["server_share"] for e in rounds])
         r["server_share_live_connector"] = self.live["connector"]["server_share"]
 

@@ -13,7 +13,8 @@ ratio taken within this run (bench/README.md explains the rows and columns):
 3. an incremental read after every document changed, and one with nothing changed;
 4. the connector's peak RSS at two sizes, and its CPU (user+sys of that process alone);
 5. with 20 ms injected per request and pages of 100: one collection alone, several at once, the
-   connector's reader pool, and static id-range slices run by the CDK's concurrency instead;
+   connector's reader pool, and static id-range slices run by the CDK's concurrency instead, on
+   evenly spread and on skewed ids;
 6. what each CDK internal the connector relies on buys (source_fauna/cdk_internals.py);
 7. discover of 200 child databases of 5 collections: its time and queries per database (child_databases.py);
 8. with `--old-connector`: airbyte-source-fauna 0.1.10 in its own venv, on the same data.
@@ -49,7 +50,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--latency-docs", type=int, default=20_000, help="documents per collection of the latency test")
     parser.add_argument("--parallel", type=int, default=4, help="collections (or partitions) read at once in the latency test")
     parser.add_argument("--no-live-latency", dest="live_latency", action="store_false", help="skip the latency test against the live local Fauna")
-    parser.add_argument("--slices-repeat", type=int, default=3, help="alternating rounds of static slices against the reader pool (0: skip)")
+    parser.add_argument("--slices-repeat", type=int, default=3, help="alternating rounds of the reader pool against static slices, on even and on skewed ids (0: skip)")
     parser.add_argument("--ab-repeat", type=int, default=3, help="rounds of the first sync with each CDK internal switched off (0: skip)")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-incremental", action="store_true")

@@ -1,6 +1,7 @@
 """The benchmark's variants of the connector read what the connector reads: every document once,
-whether CDK internals are switched off or the snapshot is cut into static slices. And the README's
-results section is replaced, not appended to."""
+whether CDK internals are switched off or the snapshot is cut into static slices (read by the CDK,
+not by the reader pool). The skewed collection's ids are skewed. And the README's results section
+is replaced, not appended to."""
 
 import json
 import subprocess
@@ -44,25 +45,55 @@ def files(fauna):
         work.remove()
 
 
-def refs_read(command: commands.Command) -> list:
+def messages_of(command: commands.Command) -> list:
     result = subprocess.run(command.argv, cwd=command.cwd, capture_output=True, timeout=300)
     messages = [json.loads(line) for line in result.stdout.splitlines() if line.startswith(b"{")]
     errors = [m["trace"]["error"]["message"] for m in messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
     assert result.returncode == 0 and not errors, (errors, result.stderr[-2000:])
+    return messages
+
+
+def refs_of(messages: list) -> list:
     return [m["record"]["data"]["ref"] for m in messages if m["type"] == "RECORD"]
 
 
-@pytest.mark.parametrize(
-    "variant",
-    [dict(without=list(INTERNALS)), dict(without=[], static_slices=4), dict(without=[], static_slices=1)],
-    ids=["without-any-internal", "four-static-slices", "one-static-slice"],
-)
-def test_a_variant_reads_every_document_once(files, variant):
+def id_ranges_read(messages: list) -> list:
+    """The id ranges the last state of the stream names: the CDK keeps one state per partition it read."""
+    states = [m["state"]["stream"]["stream_state"] for m in messages if m["type"] == "STATE"]
+    return sorted((int(s["partition"]["id_start"]), int(s["partition"]["id_end"])) for s in states[-1].get("states", []))
+
+
+def test_without_any_internal_every_document_is_read_once(files):
     config, catalog = files
-    expected = refs_read(commands.connector_command("read", config, catalog))
-    read = refs_read(commands.variant_command(variant["without"], "read", config, catalog, variant.get("static_slices", 0)))
+    expected = refs_of(messages_of(commands.connector_command("read", config, catalog)))
+    read = refs_of(messages_of(commands.variant_command(list(INTERNALS), "read", config, catalog)))
     assert len(expected) == DOCS
     assert sorted(read) == sorted(expected)
+
+
+@pytest.mark.parametrize("slices", [4, 1])
+def test_static_slices_read_every_document_once_in_as_many_id_ranges(files, slices):
+    """The variant reads the CDK's partitions, not the connector's reader pool: the state names each id range once,
+    and together they cover the collection's ids without a gap."""
+    config, catalog = files
+    expected = refs_of(messages_of(commands.connector_command("read", config, catalog)))
+    messages = messages_of(commands.variant_command([], "read", config, catalog, static_slices=slices))
+    assert sorted(refs_of(messages)) == sorted(expected)
+    ranges = id_ranges_read(messages)
+    assert len(ranges) == slices
+    assert all(end == start for (_, end), (start, _) in zip(ranges, ranges[1:]))
+
+
+def test_skewed_ids_put_most_documents_in_a_small_part_of_the_id_space(fauna):
+    from faunadb import query as q
+
+    client = fauna.client()
+    dataset.create_collection(client, "skewed")
+    dataset.seed_skewed(client, "skewed", 1_000, batch=500)
+    ids = sorted(int(ref.id()) for ref in client.query(q.paginate(q.documents(q.collection("skewed")), size=1_000))["data"])
+    assert len(ids) == 1_000
+    last_tenth = ids[-1] - (ids[-1] - ids[0]) // 10
+    assert sum(i >= last_tenth for i in ids) >= 900, "nine documents in ten in the last tenth of the ids"
 
 
 def test_an_unknown_internal_is_refused(files):
