@@ -75,7 +75,7 @@ def load_catalog(
             logger.error(f"Leaving child database '{SEPARATOR.join(database)}' out of this sync: {error.message}")
     if not listed:
         raise config_error("The key sees no collections in its database: check that `secret` belongs to the database to sync.")
-    by_name = {stream_name(database, document["name"]): document for database, document in listed}
+    by_name = {stream_name(database, document["name"]): (database, document) for database, document in listed}
     unknown = [name for name in list(config.collections) + list(config.settings) if name not in by_name]
     if unknown:
         raise config_error(
@@ -87,8 +87,7 @@ def load_catalog(
     indexes: Dict[DatabasePath, List[Mapping[str, Any]]] = {}
     catalog = []
     for name in wanted:
-        document = by_name[name]
-        database = split_stream_name(name)[0]
+        database, document = by_name[name]
         if database not in indexes:
             indexes[database] = _readable_indexes(gateway_for(database), paginator, database)
         chosen, notes = choose_index(document["name"], indexes[database], config.for_collection(name).index)

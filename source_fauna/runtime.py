@@ -95,18 +95,18 @@ class FaunaRuntime:
     def reader(self, stream: str, paginator: "FaunaPaginator") -> CollectionReader:
         """The reader of `stream`, one of this runtime's catalog: every stream is made from the catalog's
         listing (dynamic_streams), and a configured stream the source no longer offers is never read (read_outcome)."""
-        infos = {info.name: info for info in self.catalog(paginator)}
+        info = {info.name: info for info in self.catalog(paginator)}[stream]
+        gateway = self.gateway_for(info.database)
         if stream not in self._readers:
             # A collection the key may not read would read as empty without a word: fail instead, as
             # check does (check reads each stream through here). Run outside the lock (a query); two
             # streams starting at once may both verify, which is harmless.
-            verify_access(self.gateway_for(infos[stream].database), [infos[stream]])
+            verify_access(gateway, [info])
         # Outside the lock: it may sample (queries). Records name the collection as its database does (a ref's `collection`).
-        settings = replace(self.collection_settings(stream, paginator), name=infos[stream].collection)
-        gateway = self.gateway_for(infos[stream].database)
+        settings = replace(self.collection_settings(stream, paginator), name=info.collection)
         with self._lock:
             if stream not in self._readers:
-                self._readers[stream] = CollectionReader(gateway, infos[stream], settings, self.config.readers_per_collection)
+                self._readers[stream] = CollectionReader(gateway, info, settings, self.config.readers_per_collection)
             return self._readers[stream]
 
     def collection_settings(self, collection: str, paginator: Optional["FaunaPaginator"]) -> CollectionSettings:
