@@ -70,6 +70,27 @@ def test_incremental_after_full_refresh_reads_only_changes_and_deletions(fauna, 
     assert {r["ref"] for r in third.records_of("users")} <= {changed["ref"].id(), added["ref"].id()}, "nothing new: only the boundary ts"
 
 
+# Every sync first lists the key's collections and their indexes, one page of each here (catalog.load_catalog).
+CATALOG_QUERIES = 2
+
+
+@pytest.mark.parametrize("settings", [{}, {"deletions": DELETIONS["deletions"]}], ids=["changes", "changes and deletions"])
+def test_an_incremental_sync_with_nothing_changed_sends_one_query_per_stream(fauna, source, settings):
+    client = fauna.client()
+    for name in ("users", "orders", "notes"):
+        create_collection(client, name)
+        create_documents(client, name, [{"n": n} for n in range(3)])
+    config = fauna.config(collection=settings)
+    catalog = source.discover_catalog(config)
+    first = source.run("read", config, catalog)
+    before = fauna.stats()["per_path"]["POST /"]
+    again = source.run("read", config, catalog, first.last_state())
+    sent = fauna.stats()["per_path"]["POST /"] - before
+    assert again.returncode == 0 and not again.errors
+    assert again.records == [] and {state["stream"]["stream_descriptor"]["name"] for state in again.states} == {"users", "orders", "notes"}
+    assert sent == CATALOG_QUERIES + 3, f"{sent} queries for 3 streams"
+
+
 def test_documents_of_one_transaction_are_neither_lost_nor_repeated_forever(fauna, source):
     client = fauna.client()
     create_collection(client, "users")

@@ -115,31 +115,16 @@ def _in(database: DatabasePath, purpose: str) -> str:
     return f"{purpose} of child database '{SEPARATOR.join(database)}'" if database else purpose
 
 
-def verify_access(gateway: FaunaGateway, catalog: List[CollectionInfo]) -> None:
-    """What check reads: the documents of each collection (all of `gateway`'s database) and its incremental index, so
-    check fails where an incremental sync would, with the same message.
-
-    Both are read in one round trip (every stream's read starts with this check); only when Fauna refuses
-    that query are they read apart, so that the message names what the key's role may not read.
+def verify_access(gateway: FaunaGateway, info: CollectionInfo) -> None:
+    """Reads apart what a reader's first query reads together (queries.opening): the collection's documents, then
+    its incremental index, so that a refusal names what the key's role may not read.
     """
-    for info in catalog:
-        if info.ts_index:
-            try:
-                first_page, _ = gateway.query(
-                    [queries.first_document(info.collection), queries.first_index_entry(info.ts_index)],
-                    f"read the documents of collection '{info.name}' and its index '{info.ts_index}'",
-                )
-            except AccessDenied:
-                pass  # which of the two: read apart below
-            else:
-                verify_documents_readable(gateway, info.collection, info.name, first_page)
-                continue
-        verify_documents_readable(gateway, info.collection, info.name)
-        if info.ts_index:
-            gateway.query(
-                queries.first_index_entry(info.ts_index),
-                f"read index '{info.ts_index}' of collection '{info.name}' (its role needs `read` on Index(\"{info.ts_index}\"))",
-            )
+    verify_documents_readable(gateway, info.collection, info.name)
+    if info.ts_index:
+        gateway.query(
+            queries.first_index_entry(info.ts_index),
+            f"read index '{info.ts_index}' of collection '{info.name}' (its role needs `read` on Index(\"{info.ts_index}\"))",
+        )
 
 
 def verify_documents_readable(gateway: FaunaGateway, collection: str, name: Optional[str] = None, first_page: Optional[Mapping[str, Any]] = None) -> None:

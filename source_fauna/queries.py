@@ -127,10 +127,25 @@ def range_page(index: str, lower: int, upper: Optional[int], snapshot: int, size
 
 def next_change(index: str, collection_name: str, lower: int, snapshot: int, events: bool) -> Any:
     """The first index entry (and, with `events`, the first event) at or after `lower`, as of `snapshot`."""
+    return q.at(snapshot, _change_probes(index, collection_name, lower, events))
+
+
+def opening(collection_name: str, index: Optional[str], changes_from: Optional[int], events: bool) -> Any:
+    """The first query of a collection's read, in one round trip: the node's time in µs (the snapshot S), the
+    collection's first document, and the first entry of its `[ts, ref]` index, from `changes_from` when given
+    (with, if `events`, the first event from it). Read without `At`, so as of S itself.
+    """
+    if index is None:
+        return [server_time(), first_document(collection_name)]
+    probes = [first_index_entry(index)] if changes_from is None else _change_probes(index, collection_name, changes_from, events)
+    return [server_time(), first_document(collection_name), *probes]
+
+
+def _change_probes(index: str, collection_name: str, lower: int, events: bool) -> list:
     probes = [q.paginate(q.range(q.match(q.index(index)), [lower], []), size=1)]
     if events:
         probes.append(q.paginate(q.documents(q.collection(collection_name)), events=True, after=lower, size=1))
-    return q.at(snapshot, probes)
+    return probes
 
 
 def removals_page(collection_name: str, after: Any, snapshot: int, size: int) -> Any:

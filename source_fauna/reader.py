@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, Iterator, List, Mapping, Optional, Tuple
 
 from source_fauna import queries
-from source_fauna.catalog import CollectionInfo
+from source_fauna.catalog import CollectionInfo, verify_access, verify_documents_readable
 from source_fauna.config import CollectionSettings
-from source_fauna.errors import config_error
+from source_fauna.errors import AccessDenied, config_error
 from source_fauna.fauna_gateway import FaunaGateway
 from source_fauna.id_ranges import IdRange
 from source_fauna.parallel_snapshot import ParallelSnapshotRead
@@ -108,13 +108,39 @@ class CollectionReader:
         """The stream's name (in a child database, the collection's name after its database path)."""
         return self._info.name
 
-    def snapshot(self) -> int:
-        """S, the node's time when this collection was first read in this sync (µs)."""
+    def snapshot(self, changes_from: Optional[int] = None) -> int:
+        """S, the node's time when this collection was first read in this sync (µs).
+
+        Taking it is the reader's first query, which also checks that the key may read the collection and,
+        given `changes_from`, looks for the first change from it: an incremental sync with nothing to read
+        costs one round trip per stream.
+        """
         with self._lock:
             if self._snapshot is None:
-                self._snapshot = int(self._gateway.query(queries.server_time(), "read the node's time"))
+                self._snapshot, found = self._open(changes_from)
                 self._snapshot_taken_at = self._monotonic()
+                if changes_from is not None and found:
+                    self._quiet = _quiet_span(changes_from, found)
             return self._snapshot
+
+    def _open(self, changes_from: Optional[int] = None) -> Tuple[int, List[Any]]:
+        """(the node's time, the index's pages of queries.opening), with the access check.
+
+        A collection the key may not read would read as empty without a word (catalog.verify_documents_readable):
+        every read fails instead, and so does check, which reads each stream. When Fauna refuses the round trip,
+        its parts are read apart, so that the message names what the key's role may not read.
+        """
+        info = self._info
+        events = bool(self._settings.deleted_at_column)
+        try:
+            now, first_page, *found = self._gateway.query(
+                queries.opening(info.collection, info.ts_index, changes_from, events), f"start reading collection '{self.name}'"
+            )
+        except AccessDenied:
+            verify_access(self._gateway, info)
+            raise
+        verify_documents_readable(self._gateway, info.collection, self.name, first_page)
+        return int(now), found
 
     def safe_point(self, upper: Optional[int]) -> int:
         snapshot = self.snapshot()
@@ -139,7 +165,7 @@ class CollectionReader:
             if self._snapshot is not None and self._snapshot != progress.at:  # this sync already reads at another time
                 return SnapshotProgress(self._snapshot)
             if self._snapshot is None:
-                now = int(self._gateway.query(queries.server_time(), "read the node's time"))
+                now, _ = self._open()
                 if retention is not None and now - progress.at >= retention:
                     self._snapshot, self._snapshot_taken_at = now, self._monotonic()
                     logger.warning(
@@ -217,7 +243,7 @@ class CollectionReader:
             raise config_error(
                 f"Collection '{self.name}' has no index with values [ts, ref], so it can only be read in full refresh mode."
             )
-        snapshot = self.snapshot()
+        snapshot = self.snapshot(changes_from=lower)
         if self._settings.deleted_at_column:
             self._check_history(lower, snapshot)
         if self._is_quiet(lower, upper, snapshot):
@@ -239,7 +265,7 @@ class CollectionReader:
 
         With deletions, a cursor older than the history stays put: its windows must fail (`_check_history`).
         """
-        snapshot = self.snapshot()
+        snapshot = self.snapshot(changes_from=cursor if self._info.ts_index else None)
         retention = self._info.history_micros()
         if not self._info.ts_index or cursor >= snapshot:
             return cursor
@@ -252,7 +278,7 @@ class CollectionReader:
 
     def is_quiet(self, lower: int, upper: int) -> bool:
         """True when no change (as of S) has a `ts` in [lower, upper]; one probe answers every window up to the next change."""
-        return bool(self._info.ts_index) and self._is_quiet(lower, upper, self.snapshot())
+        return bool(self._info.ts_index) and self._is_quiet(lower, upper, self.snapshot(changes_from=lower))
 
     def _is_quiet(self, lower: int, upper: Optional[int], snapshot: int) -> bool:
         """True when nothing changed in [lower, upper], answered without a query when possible.
@@ -266,9 +292,7 @@ class CollectionReader:
             quiet_from, quiet_until = self._quiet
         if not quiet_from <= lower <= quiet_until:  # what we know does not reach this window: ask
             probe = queries.next_change(self._info.ts_index, self._info.collection, lower, snapshot, events=bool(self._settings.deleted_at_column))
-            found = self._gateway.query(probe, f"look for changes in collection '{self.name}'")
-            times = [entry[0] for entry in found[0]["data"]] + [event["ts"] for event in (found[1]["data"] if len(found) > 1 else [])]
-            quiet_from, quiet_until = lower, min(times) if times else _FOREVER
+            quiet_from, quiet_until = _quiet_span(lower, self._gateway.query(probe, f"look for changes in collection '{self.name}'"))
             with self._lock:
                 self._quiet = (quiet_from, quiet_until)
         return upper is not None and upper < quiet_until
@@ -321,6 +345,12 @@ class CollectionReader:
                 f"made since may have been forgotten by Fauna. Refresh (reset) the stream '{self.name}' in Airbyte to "
                 "copy it again, and raise the collection's history_days above the time between two syncs."
             )
+
+
+def _quiet_span(lower: int, found: List[Mapping[str, Any]]) -> Tuple[int, int]:
+    """[lower, first change) from the pages of a probe for changes (queries.next_change): the first index entry, then the first event, if asked."""
+    times = [entry[0] for entry in found[0]["data"]] + [event["ts"] for event in (found[1]["data"] if len(found) > 1 else [])]
+    return lower, min(times) if times else _FOREVER
 
 
 def _first_id(after: Any) -> Optional[int]:

@@ -11,7 +11,7 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
-from source_fauna.catalog import CollectionInfo, load_catalog, verify_access
+from source_fauna.catalog import CollectionInfo, load_catalog
 from source_fauna.databases import synced_databases
 from source_fauna.config import CollectionSettings, FaunaConfig, parse_config
 from source_fauna.errors import config_error
@@ -97,11 +97,6 @@ class FaunaRuntime:
         listing (dynamic_streams), and a configured stream the source no longer offers is never read (read_outcome)."""
         info = {info.name: info for info in self.catalog(paginator)}[stream]
         gateway = self.gateway_for(info.database)
-        if stream not in self._readers:
-            # A collection the key may not read would read as empty without a word: fail instead, as
-            # check does (check reads each stream through here). Run outside the lock (a query); two
-            # streams starting at once may both verify, which is harmless.
-            verify_access(gateway, [info])
         # Outside the lock: it may sample (queries). Records name the collection as its database does (a ref's `collection`).
         settings = replace(self.collection_settings(stream, paginator), name=info.collection)
         with self._lock:
