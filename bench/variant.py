@@ -4,7 +4,6 @@
 
 Each NAME puts back what the CDK or the interpreter does without the connector's change, so the
 benchmark can measure what each buys, against the same replayed answers:
-  batched_output   the CDK's own `launch` (one write per message)
   queue_bound      the CDK's queue of 10,000 records in flight
   slice_hash       the CDK's StreamSlice hashed again for every record
   gc_tuning        the cyclic garbage collector's defaults
@@ -18,13 +17,12 @@ from pathlib import Path
 from typing import Any, List
 
 import yaml
-from airbyte_cdk.entrypoint import launch as cdk_launch
 
 from source_fauna import cdk_internals
 from source_fauna import run as connector
 from source_fauna.source import SourceFauna
 
-INTERNALS = ("batched_output", "queue_bound", "slice_hash", "gc_tuning")
+INTERNALS = ("queue_bound", "slice_hash", "gc_tuning")
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
@@ -35,8 +33,6 @@ def switch_off(names: List[str]) -> None:
     unknown = set(names) - set(INTERNALS)
     if unknown:
         raise SystemExit(f"unknown internals {sorted(unknown)}; choose among {INTERNALS}")
-    if "batched_output" in names:
-        cdk_internals.launch = cdk_launch
     if "queue_bound" in names:
         cdk_internals.bound_record_queue = _nothing
     if "slice_hash" in names:

@@ -1,13 +1,12 @@
 """The `source-fauna` command: spec, check, discover and read, as every Airbyte source."""
 
-import gc
 import sys
 import traceback
 from datetime import datetime, timezone
 from typing import List, Optional
 
 import orjson
-from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteErrorTraceMessage,
@@ -66,20 +65,8 @@ def run() -> None:
     source = _source(args)
     if source is None:
         sys.exit(0 if args[:1] == ["check"] else 1)
-    tune_garbage_collector()
-    cdk_internals.launch(source, args)
-
-
-def tune_garbage_collector() -> None:
-    """Keeps the cyclic garbage collector off the CDK's long-lived objects while pages are decoded.
-
-    The CDK leaves ~100,000 long-lived objects after start-up, which the collector would walk
-    again at every collection while pages allocate tens of thousands of objects each; freezing
-    them keeps them out, and since records are acyclic (freed by reference counting once written)
-    collections can run far less often.
-    """
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
+    cdk_internals.tune_garbage_collector()
+    launch(source, args)
 
 
 if __name__ == "__main__":

@@ -67,9 +67,14 @@ class SourceFauna(YamlDeclarativeSource):
             state=state,
             **kwargs,
         )
-        if snapshots and self._config:
-            runtime_for(self._config).resume_snapshots(snapshots)
+        if snapshots and self.built_config:
+            runtime_for(self.built_config).resume_snapshots(snapshots)
         cdk_internals.bound_record_queue(self)
+
+    @property
+    def built_config(self) -> Optional[Mapping[str, Any]]:
+        """The config this source was built with: the object its components get (empty when built without one)."""
+        return cdk_internals.declarative_config(self)
 
     @classmethod
     def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
@@ -79,7 +84,7 @@ class SourceFauna(YamlDeclarativeSource):
     # __init__ and ignores those passed to check/discover/read. Callers that build it empty (the
     # CDK's standard tests, some tools) get a source bound to the arguments they pass.
     def _bound(self, config: Optional[Mapping[str, Any]], catalog: Any = None, state: Any = None) -> "SourceFauna":
-        if self._config or not config:
+        if self.built_config or not config:
             return self
         return type(self)(catalog=catalog, config=config, state=state)
 
@@ -89,9 +94,10 @@ class SourceFauna(YamlDeclarativeSource):
         status = super(SourceFauna, bound).check(logger, config)
         if status.status == Status.FAILED and status.message:
             status.message = cdk_internals.plain_check_message(status.message)
-        elif status.status == Status.SUCCEEDED and bound._config:
-            runtime = runtime_for(bound._config)
-            collections, databases = len(runtime.catalog(components.paginator_for(bound._config))), len(runtime.databases)
+        elif status.status == Status.SUCCEEDED and bound.built_config:
+            config = bound.built_config
+            runtime = runtime_for(config)
+            collections, databases = len(runtime.catalog(components.paginator_for(config))), len(runtime.databases)
             status.message = f"Found {collections} collection(s) to sync in {databases} database(s)."
         return status
 
@@ -105,7 +111,7 @@ class SourceFauna(YamlDeclarativeSource):
 
     def read(self, logger: Any, config: Mapping[str, Any], catalog: Any, state: Optional[List[Any]] = None) -> Any:
         bound = self._bound(config, catalog, state)
-        return guarded_read(bound._config, catalog, super(SourceFauna, bound).read(logger, config, catalog, state))
+        return guarded_read(bound.built_config or config, catalog, super(SourceFauna, bound).read(logger, config, catalog, state))
 
 
 def _with_configured_schemas(config: Optional[Mapping[str, Any]], catalog: Optional[ConfiguredAirbyteCatalog]) -> Optional[Mapping[str, Any]]:
