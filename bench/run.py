@@ -24,16 +24,29 @@ renders them into bench/README.md. No figure is asserted: a benchmark prints, pe
 """
 
 import argparse
+import datetime
 import json
+import os
+import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Dict
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import report  # noqa: E402
-from phases import RESULTS, Bench  # noqa: E402
+from child_databases import measure_discover  # noqa: E402
+from commands import ROOT  # noqa: E402
+from context import RESULTS, RunContext, log  # noqa: E402
+from first_sync import full_phase  # noqa: E402
+from incremental import incremental_phase  # noqa: E402
+from internals import internals_phase  # noqa: E402
+from latency import latency_phase  # noqa: E402
+from ratios import compute  # noqa: E402
+from reader_pool_vs_slices import slices_phase  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -60,9 +73,62 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def run(args: argparse.Namespace) -> Dict[str, Any]:
+    ctx = RunContext(args)
+    ctx.load_before = os.getloadavg()
+    started = time.time()
+    # The connector measured is the working tree's; say so when it differs from the commit.
+    ctx.dirty = subprocess.run(["git", "status", "--short", "source_fauna"], capture_output=True, text=True, cwd=ROOT).stdout.split("\n")
+    ctx.dirty = [line for line in ctx.dirty if line.strip()]
+    try:
+        ctx.setup()
+        full_phase(ctx)
+        if not ctx.args.skip_incremental:
+            incremental_phase(ctx)
+        if not ctx.args.skip_latency:
+            latency_phase(ctx)
+            if ctx.args.slices_repeat:
+                slices_phase(ctx)
+        if ctx.args.ab_repeat:
+            internals_phase(ctx)
+        if ctx.args.child_databases:
+            log(f"discover of {ctx.args.child_databases} child databases")
+            ctx.child_databases = measure_discover(ctx.args.child_databases, collections=5, repeat=ctx.args.repeat)
+        compute(ctx)
+    finally:
+        for server in [ctx.proxy, ctx.fauna]:
+            if server is not None:
+                server.stop()
+        ctx.work.remove()
+    return {
+        "meta": {
+            "started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
+            "seconds": time.time() - started,
+            "docs": ctx.args.docs,
+            "doc_bytes": ctx.doc_bytes,
+            "args": vars(ctx.args),
+            "cpus": os.cpu_count(),
+            "load_before": ctx.load_before,
+            "load_after": os.getloadavg(),
+            "python": platform.python_version(),
+            "commit": subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip(),
+            "uncommitted_connector_files": ctx.dirty,
+        },
+        "ratios": ctx.ratios,
+        "per_round": ctx.per_round,
+        "requests": ctx.requests,
+        "rows": ctx.rows,
+        "latency": getattr(ctx, "latency", None),
+        "seeding": ctx.seeding,
+        "notes": ctx.notes,
+        "profile": getattr(ctx, "profile_summary", None),
+        "child_databases": getattr(ctx, "child_databases", None),
+    }
+
+
 def main() -> None:
     args = parse_args()
-    result = Bench(args).run()
+    result = run(args)
     print()
     print(report.render(result))
     path = Path(args.json) if args.json else RESULTS / f"bench-{time.strftime('%Y%m%dT%H%M%S')}-{args.docs}.json"
