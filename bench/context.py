@@ -27,17 +27,21 @@ def log(message: str) -> None:
 
 
 class RunContext:
+    """What every phase reads and adds to; `setup` starts the servers and seeds the collections."""
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.rows: List[Dict[str, Any]] = []
         self.requests: Dict[str, Dict[str, Any]] = {}
         self.notes: List[str] = []
-        self.ratios: Dict[str, Any] = {}
-        self.per_round: Dict[str, List[Optional[float]]] = {}
         self.work = Workdir()
         self.fauna: Optional[LocalFauna] = None
         self.proxy: Optional[ReplayProxy] = None
         self.seeding: Dict[str, Any] = {}
+        self.collections: Dict[str, int] = {}  # the seeded collections and their documents
+        self.doc_bytes = 0  # the wire size of one document of `users`
+        self.streams: Dict[str, Dict[str, Any]] = {}  # what discover offers, by stream name
+        self.spec_properties: Dict[str, Any] = {}
         # Another commit's connector, measured in the same rounds (before/after a change).
         self.baseline: Optional[Path] = None
         self.baseline_label = f"connector at {args.baseline}" if args.baseline else ""

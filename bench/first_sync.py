@@ -2,7 +2,8 @@
 the connector's first sync (also in schema mode typed, as full_refresh and on the small collection), the old
 connector and another commit's; each recorded once through the proxy, replayed in rounds, then read live."""
 
-from typing import Any, Dict
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
 
 from commands import baseline_command, catalog_for, connector_command, connector_config, discover, old_command, old_config
 from context import RunContext, log
@@ -10,7 +11,18 @@ from first_sync_profile import profile
 from old_venv import old_ready
 
 
-def full_phase(ctx: RunContext) -> None:
+@dataclass(frozen=True)
+class FirstSync:
+    """What the incremental phase and the ratios read of this phase."""
+
+    rounds: List[Dict[str, Any]]  # per replay round, the row of each setup by key ("driver", "connector", "old", …)
+    live: Dict[str, Any]  # the rows read straight from the local Fauna, by the same keys
+    replay_state: List[Dict[str, Any]]  # the state the recorded first sync ended with: the replayed incremental starts there
+    live_state: List[Dict[str, Any]]  # the state the live first sync ended with
+    profile: Optional[Dict[str, Any]]  # with --profile: where the first sync's time went (first_sync_profile.py)
+
+
+def full_phase(ctx: RunContext) -> FirstSync:
     """Pre-change data: ceiling, first sync, full_refresh mode, small size, old connector."""
     args, fauna, proxy = ctx.args, ctx.fauna, ctx.proxy
     n = args.docs
@@ -38,7 +50,7 @@ def full_phase(ctx: RunContext) -> None:
     ctx.recorded("driver loop", lambda: ctx.driver("driver loop (record pass)", "record", proxy, proxy.endpoint, "users", n))
     ctx.recorded("driver loop + JSON values", lambda: ctx.driver("driver loop + JSON values (record pass)", "record", proxy, proxy.endpoint, "users", n, convert=True))
     run, _ = ctx.recorded("connector first sync", lambda: ctx.source("connector first sync (record pass)", "record", proxy, connector_command("read", p_conf, inc_catalog), n))
-    ctx.replay_state = run.final_state()
+    replay_state = run.final_state()
     if not args.skip_full_refresh_mode:
         ctx.recorded("connector full_refresh mode", lambda: ctx.source("connector full_refresh mode (record pass)", "record", proxy, connector_command("read", p_conf, fr_catalog), n))
     if typed:
@@ -73,16 +85,14 @@ def full_phase(ctx: RunContext) -> None:
             _, entry["baseline"] = ctx.source(f"{ctx.baseline_label} first sync (snapshot)", "replay", proxy, baseline_command(ctx.baseline, "read", p_conf, inc_catalog), n)
         ctx.replay_check(f"round {r + 1}")
         rounds.append(entry)
-    ctx.rounds = rounds
-    if args.profile:
-        profile(ctx)
+    profile_summary = profile(ctx) if args.profile else None
 
     log("live (straight to the local Fauna, no proxy)")
     live: Dict[str, Any] = {}
     live["driver"] = ctx.driver("driver loop", "live", fauna, fauna.endpoint, "users", n)
     live["convert"] = ctx.driver("driver loop + JSON values", "live", fauna, fauna.endpoint, "users", n, convert=True)
     run, live["connector"] = ctx.source("connector first sync (snapshot)", "live", fauna, connector_command("read", l_conf, inc_catalog), n)
-    ctx.live_state = run.final_state()
+    live_state = run.final_state()
     if typed:
         _, live["typed"] = ctx.source("connector first sync, schema mode typed", "live", fauna, connector_command("read", t_live_conf, typed_catalog), n)
     if small_catalog:
@@ -91,5 +101,5 @@ def full_phase(ctx: RunContext) -> None:
         _, live["old"] = ctx.source("old connector 0.1.10", "live", fauna, old_command("read", old_l_conf, old_catalog), n)
         if live["old"]["returncode"]:
             ctx.notes.append(f"old connector exited {live['old']['returncode']} after {live['old']['records']:,} records: {'; '.join(live['old']['errors'])}")
-    ctx.live = live
+    return FirstSync(rounds, live, replay_state, live_state, profile_summary)
 

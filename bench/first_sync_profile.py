@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from typing import Any, Dict, Optional
 
 import measure
 from commands import ROOT, catalog_for, connector_command
@@ -12,7 +13,7 @@ from pyspy_profile import summarize_profile
 PY_SPY = ROOT / ".tmp" / "pyspy" / "bin" / "py-spy"
 
 
-def profile(ctx: RunContext) -> None:
+def profile(ctx: RunContext) -> Optional[Dict[str, Any]]:
     """Where the connector's time goes: py-spy samples the first sync against the replay."""
     proxy = ctx.proxy
     conf = ctx.config_file(proxy, "proxy-config")
@@ -28,9 +29,9 @@ def profile(ctx: RunContext) -> None:
     ctx.replay_check("profile")
     if not out.exists():
         ctx.notes.append(f"py-spy produced no profile: {run.stderr_tail[-500:]}")
-        ctx.profile_summary = None
-        return
-    ctx.profile_summary = summarize_profile(out.read_text())
+        return None
+    summary = summarize_profile(out.read_text())
     RESULTS.mkdir(exist_ok=True)
     shutil.copy(out, RESULTS / "profile-collapsed.txt")
+    return summary
 

@@ -4,17 +4,20 @@ from typing import Any, Dict, List
 
 from commands import Command, catalog_for, connector_command, variant_command
 from context import SKEWED, RunContext, log
+from latency import partition_option
 from rows import duplicates
 
 
-def slices_phase(ctx: RunContext) -> None:
+def slices_phase(ctx: RunContext) -> Dict[tuple, List[Dict[str, Any]]]:
     """The reader pool against static id-range slices run by the CDK's concurrency (static_slices.py), at the
     latency rows' delay and page size, in alternating rounds, on evenly spread ids (lat0) and on skewed ids:
     the pool with default settings; as many slices as the pool's readers (`partitions_per_collection`), read
-    at the CDK's default concurrency (`max_parallel_streams`); and the same slices all read at once."""
+    at the CDK's default concurrency (`max_parallel_streams`); and the same slices all read at once. The rows of
+    each (ids, kind), one per round."""
     args, proxy = ctx.args, ctx.proxy
     page = args.latency_page_size
-    readers = ctx.spec_properties.get(ctx.partition_option, {}).get("default", 8) if ctx.partition_option else 8
+    option = partition_option(ctx.spec_properties)
+    readers = ctx.spec_properties.get(option, {}).get("default", 8) if option else 8
     kinds = {
         "pool": "reader pool, default settings",
         "static": f"static slices, {readers} slices, default settings",
@@ -34,13 +37,14 @@ def slices_phase(ctx: RunContext) -> None:
     proxy.replay(latency_ms=args.latency_ms)
     ctx.replay_check("record")
     keys = list(setups)
-    ctx.slices: Dict[tuple, List[Dict[str, Any]]] = {key: [] for key in keys}
+    slices: Dict[tuple, List[Dict[str, Any]]] = {key: [] for key in keys}
     for r in range(args.slices_repeat):
         log(f"static slices round {r + 1} of {args.slices_repeat}")
         for key in keys if r % 2 == 0 else keys[::-1]:
             run, row = ctx.source(f"{labels[key]}, pages of {page}, {args.latency_ms} ms", "replay", proxy, setups[key], args.latency_docs, keep=True)
             row["duplicates"] = duplicates(run)
-            ctx.slices[key].append(row)
+            slices[key].append(row)
         ctx.replay_check(f"static slices round {r + 1}")
     proxy.replay()
+    return slices
 

@@ -19,7 +19,9 @@ ratio taken within this run (bench/README.md explains the rows and columns):
 7. discover of 200 child databases of 5 collections: its time and queries per database (child_databases.py);
 8. with `--old-connector`: airbyte-source-fauna 0.1.10 in its own venv, on the same data.
 
-Prints the report and writes the results as JSON (bench/results/, or `--json`); `bench/readme.py`
+Each phase is a function of the run's context (context.py) in a module of its own (first_sync.py,
+incremental.py, latency.py, reader_pool_vs_slices.py, internals.py); ratios.py takes the ratios from their
+rows. Prints the report and writes the results as JSON (bench/results/, or `--json`); `bench/readme.py`
 renders them into bench/README.md. No figure is asserted: a benchmark prints, people judge.
 """
 
@@ -74,27 +76,29 @@ def parse_args() -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> Dict[str, Any]:
+    """Runs the phases in order and returns the results as bench/report.py and bench/readme.py read them."""
     ctx = RunContext(args)
-    ctx.load_before = os.getloadavg()
+    load_before = os.getloadavg()
     started = time.time()
     # The connector measured is the working tree's; say so when it differs from the commit.
-    ctx.dirty = subprocess.run(["git", "status", "--short", "source_fauna"], capture_output=True, text=True, cwd=ROOT).stdout.split("\n")
-    ctx.dirty = [line for line in ctx.dirty if line.strip()]
+    dirty = subprocess.run(["git", "status", "--short", "source_fauna"], capture_output=True, text=True, cwd=ROOT).stdout.split("\n")
+    dirty = [line for line in dirty if line.strip()]
+    incremental = latency = slices = internals = child_databases = None
     try:
         ctx.setup()
-        full_phase(ctx)
-        if not ctx.args.skip_incremental:
-            incremental_phase(ctx)
-        if not ctx.args.skip_latency:
-            latency_phase(ctx)
-            if ctx.args.slices_repeat:
-                slices_phase(ctx)
-        if ctx.args.ab_repeat:
-            internals_phase(ctx)
-        if ctx.args.child_databases:
-            log(f"discover of {ctx.args.child_databases} child databases")
-            ctx.child_databases = measure_discover(ctx.args.child_databases, collections=5, repeat=ctx.args.repeat)
-        compute(ctx)
+        first = full_phase(ctx)
+        if not args.skip_incremental:
+            incremental = incremental_phase(ctx, first)
+        if not args.skip_latency:
+            latency = latency_phase(ctx)
+            if args.slices_repeat:
+                slices = slices_phase(ctx)
+        if args.ab_repeat:
+            internals = internals_phase(ctx)
+        if args.child_databases:
+            log(f"discover of {args.child_databases} child databases")
+            child_databases = measure_discover(args.child_databases, collections=5, repeat=args.repeat)
+        ratios, per_round = compute(args.latency_ms, first, incremental, latency, internals, slices)
     finally:
         for server in [ctx.proxy, ctx.fauna]:
             if server is not None:
@@ -104,25 +108,25 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         "meta": {
             "started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
             "seconds": time.time() - started,
-            "docs": ctx.args.docs,
+            "docs": args.docs,
             "doc_bytes": ctx.doc_bytes,
-            "args": vars(ctx.args),
+            "args": vars(args),
             "cpus": os.cpu_count(),
-            "load_before": ctx.load_before,
+            "load_before": load_before,
             "load_after": os.getloadavg(),
             "python": platform.python_version(),
             "commit": subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip(),
-            "uncommitted_connector_files": ctx.dirty,
+            "uncommitted_connector_files": dirty,
         },
-        "ratios": ctx.ratios,
-        "per_round": ctx.per_round,
+        "ratios": ratios,
+        "per_round": per_round,
         "requests": ctx.requests,
         "rows": ctx.rows,
-        "latency": getattr(ctx, "latency", None),
+        "latency": latency,
         "seeding": ctx.seeding,
         "notes": ctx.notes,
-        "profile": getattr(ctx, "profile_summary", None),
-        "child_databases": getattr(ctx, "child_databases", None),
+        "profile": first.profile,
+        "child_databases": child_databases,
     }
 
 
