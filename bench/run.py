@@ -19,21 +19,36 @@ ratio taken within this run (bench/README.md explains the rows and columns):
 7. discover of 200 child databases of 5 collections: its time and queries per database (child_databases.py);
 8. with `--old-connector`: airbyte-source-fauna 0.1.10 in its own venv, on the same data.
 
-Prints the report and writes the results as JSON (bench/results/, or `--json`); `bench/readme.py`
+Each phase is a function of the run's context (context.py) in a module of its own (first_sync.py,
+incremental.py, latency.py, reader_pool_vs_slices.py, internals.py); ratios.py takes the ratios from their
+rows. Prints the report and writes the results as JSON (bench/results/, or `--json`); `bench/readme.py`
 renders them into bench/README.md. No figure is asserted: a benchmark prints, people judge.
 """
 
 import argparse
+import datetime
 import json
+import os
+import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Dict
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import report  # noqa: E402
-from phases import RESULTS, Bench  # noqa: E402
+from child_databases import measure_discover  # noqa: E402
+from commands import ROOT  # noqa: E402
+from context import RESULTS, RunContext, log  # noqa: E402
+from first_sync import full_phase  # noqa: E402
+from incremental import incremental_phase  # noqa: E402
+from internals import internals_phase  # noqa: E402
+from latency import latency_phase  # noqa: E402
+from ratios import compute  # noqa: E402
+from reader_pool_vs_slices import slices_phase  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -60,9 +75,64 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def run(args: argparse.Namespace) -> Dict[str, Any]:
+    """Runs the phases in order and returns the results as bench/report.py and bench/readme.py read them."""
+    ctx = RunContext(args)
+    load_before = os.getloadavg()
+    started = time.time()
+    # The connector measured is the working tree's; say so when it differs from the commit.
+    dirty = subprocess.run(["git", "status", "--short", "source_fauna"], capture_output=True, text=True, cwd=ROOT).stdout.split("\n")
+    dirty = [line for line in dirty if line.strip()]
+    incremental = latency = slices = internals = child_databases = None
+    try:
+        ctx.setup()
+        first = full_phase(ctx)
+        if not args.skip_incremental:
+            incremental = incremental_phase(ctx, first)
+        if not args.skip_latency:
+            latency = latency_phase(ctx)
+            if args.slices_repeat:
+                slices = slices_phase(ctx)
+        if args.ab_repeat:
+            internals = internals_phase(ctx)
+        if args.child_databases:
+            log(f"discover of {args.child_databases} child databases")
+            child_databases = measure_discover(args.child_databases, collections=5, repeat=args.repeat)
+        ratios, per_round = compute(args.latency_ms, first, incremental, latency, internals, slices)
+    finally:
+        for server in [ctx.proxy, ctx.fauna]:
+            if server is not None:
+                server.stop()
+        ctx.work.remove()
+    return {
+        "meta": {
+            "started": datetime.datetime.fromtimestamp(started, datetime.timezone.utc).isoformat(),
+            "seconds": time.time() - started,
+            "docs": args.docs,
+            "doc_bytes": ctx.doc_bytes,
+            "args": vars(args),
+            "cpus": os.cpu_count(),
+            "load_before": load_before,
+            "load_after": os.getloadavg(),
+            "python": platform.python_version(),
+            "commit": subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip(),
+            "uncommitted_connector_files": dirty,
+        },
+        "ratios": ratios,
+        "per_round": per_round,
+        "requests": ctx.requests,
+        "rows": ctx.rows,
+        "latency": latency,
+        "seeding": ctx.seeding,
+        "notes": ctx.notes,
+        "profile": first.profile,
+        "child_databases": child_databases,
+    }
+
+
 def main() -> None:
     args = parse_args()
-    result = Bench(args).run()
+    result = run(args)
     print()
     print(report.render(result))
     path = Path(args.json) if args.json else RESULTS / f"bench-{time.strftime('%Y%m%dT%H%M%S')}-{args.docs}.json"

@@ -1,0 +1,31 @@
+"""What each CDK internal the connector relies on buys: the first sync with each switched off (variant.py)."""
+
+from typing import Any, Dict, List
+
+from commands import baseline_command, catalog_for, connector_command, variant_command
+from context import RunContext, log
+from variant import INTERNALS
+
+
+def internals_phase(ctx: RunContext) -> Dict[str, List[Dict[str, Any]]]:
+    """What each CDK internal buys: the first sync against the replay with it and without it, in alternating order.
+    The rows of each setup ("with every internal", "without NAME", the baseline's label), one per round."""
+    args, proxy = ctx.args, ctx.proxy
+    conf = ctx.config_file(proxy, "proxy-config")
+    catalog = ctx.work.write("catalog-users", catalog_for(ctx.streams, ["users"]))
+    variants = {"with every internal": connector_command("read", conf, catalog)}
+    variants.update({f"without {name}": variant_command([name], "read", conf, catalog) for name in INTERNALS})
+    variants["without any"] = variant_command(list(INTERNALS), "read", conf, catalog)
+    if ctx.baseline:
+        variants[ctx.baseline_label] = baseline_command(ctx.baseline, "read", conf, catalog)
+    names = list(variants)
+    internals: Dict[str, List[Dict[str, Any]]] = {name: [] for name in names}
+    for r in range(args.ab_repeat):
+        log(f"internals round {r + 1} of {args.ab_repeat}")
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            _, row = ctx.source(f"connector first sync, {name}", "replay", proxy, variants[name], args.docs)
+            internals[name].append(row)
+        ctx.replay_check(f"internals round {r + 1}")
+    return internals
+
