@@ -5,7 +5,7 @@ the same in JSON schema, and the values are converted by `values.py`.
 """
 
 import logging
-from typing import Any, Dict, List, Mapping, Sequence, Set
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set
 
 import msgspec
 
@@ -19,10 +19,16 @@ logger = logging.getLogger("airbyte")
 
 
 class RecordBuilder:
-    """Builds the records of one collection according to the user's column choices."""
+    """Builds the records of one collection according to the user's column choices.
 
-    def __init__(self, settings: CollectionSettings) -> None:
+    `settings.name` is the collection's name in its own database, which its documents' refs carry;
+    messages name the `stream` (`tenant_a/users` for a collection of a child database), which tells
+    apart collections of the same name in different databases.
+    """
+
+    def __init__(self, settings: CollectionSettings, stream: Optional[str] = None) -> None:
         self._settings = settings
+        self._stream = stream or settings.name
         self._columns: List[AdditionalColumn] = list(settings.additional_columns)
         self._typed = settings.typed_columns
         self._typed_fields = {column.field for column in self._typed.columns} if self._typed else set()
@@ -69,7 +75,7 @@ class RecordBuilder:
         record = self._record(document, data)
         unmatched = {field: data[field] for field in data if field not in self._typed_fields}
         if unmatched:
-            self._warn_once("new", f"Documents of collection '{self._settings.name}' have field(s) the discovered schema has no column for "
+            self._warn_once("new", f"Documents of collection '{self._stream}' have field(s) the discovered schema has no column for "
                             f"(first seen: {', '.join(sorted(unmatched))} in document {document.id}); {self._kept_where()}.")
         for column in self._typed.columns:
             if column.field not in kinds:
@@ -82,7 +88,7 @@ class RecordBuilder:
                     record[column.name] = None
                 unmatched[column.field] = data[column.field]
                 self._warn_once(
-                    "misfit", f"Field '{column.field}' of document {document.id} in collection '{self._settings.name}' holds a "
+                    "misfit", f"Field '{column.field}' of document {document.id} in collection '{self._stream}' holds a "
                     f"{kinds[column.field]}, which its column '{column.name}' does not accept; {self._kept_where()}.",
                 )
         if self._typed.catch_all:
@@ -126,7 +132,7 @@ class RecordBuilder:
                 break
         if value is None and column.required:
             raise config_error(
-                f"Document {ref_id} of collection '{self._settings.name}' has no value at path "
+                f"Document {ref_id} of collection '{self._stream}' has no value at path "
                 f"{'.'.join(column.path)}, which the required column '{column.name}' reads. "
                 "Mark the column as not required, or fix the document."
             )
