@@ -105,7 +105,7 @@ class CollectionReader:
         self._settings = settings
         self._readers = readers
         self._monotonic = monotonic
-        self._records = RecordBuilder(settings)
+        self._records = RecordBuilder(settings, info.name)
         self._snapshot: Optional[int] = None
         self._snapshot_taken_at = 0.0
         self._lock = threading.Lock()

@@ -5,7 +5,7 @@ the same in JSON schema, and the values are converted by `values.py`.
 """
 
 import logging
-from typing import Any, Dict, List, Mapping, Sequence, Set
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set
 
 import msgspec
 
@@ -19,13 +19,20 @@ logger = logging.getLogger("airbyte")
 
 
 class RecordBuilder:
-    """Builds the records of one collection according to the user's column choices."""
+    """Builds the records of one collection according to the user's column choices.
 
-    def __init__(self, settings: CollectionSettings) -> None:
+    `settings.name` is the collection's name in its own database, which its documents' refs carry;
+    messages name the `stream` (`tenant_a/users` for a collection of a child database), which tells
+    apart collections of the same name in different databases.
+    """
+
+    def __init__(self, settings: CollectionSettings, stream: Optional[str] = None) -> None:
         self._settings = settings
+        self._stream = stream or settings.name
         self._columns: List[AdditionalColumn] = list(settings.additional_columns)
         self._typed = settings.typed_columns
         self._typed_fields = {column.field for column in self._typed.columns} if self._typed else set()
+        self._typed_plan = [(column, column.fitting_types()) for column in self._typed.columns] if self._typed else []
         self._warned: Set[str] = set()  # what was logged already: each problem once per stream
 
     def page(self, documents: Sequence[WireDocument]) -> List[Dict[str, Any]]:
@@ -64,26 +71,34 @@ class RecordBuilder:
         """A record with the typed columns: each field's value in its column when its kind fits, else left to
         `data` (when kept) or the catch-all column, so that no value is lost."""
         assert self._typed is not None
-        kinds = {field: kind_of(value) for field, value in wire.items()}  # before conversion replaces the tags
+        # The kinds of objects (tagged values among them), taken before conversion replaces their tags; any
+        # other value keeps its type through conversion, which gives its kind (`fitting_types`).
+        tagged = {field: kind_of(value) for field, value in wire.items() if type(value) is dict}
         data = to_airbyte_value(wire)
         record = self._record(document, data)
-        unmatched = {field: data[field] for field in data if field not in self._typed_fields}
+        unmatched = {}
+        if not data.keys() <= self._typed_fields:  # most documents have no field without a column
+            unmatched = {field: data[field] for field in data if field not in self._typed_fields}
         if unmatched:
-            self._warn_once("new", f"Documents of collection '{self._settings.name}' have field(s) the discovered schema has no column for "
+            self._warn_once("new", f"Documents of collection '{self._stream}' have field(s) the discovered schema has no column for "
                             f"(first seen: {', '.join(sorted(unmatched))} in document {document.id}); {self._kept_where()}.")
-        for column in self._typed.columns:
-            if column.field not in kinds:
+        for column, fitting_types in self._typed_plan:
+            field = column.field
+            if field not in wire:
                 if column.nullable:
                     record[column.name] = None
-            elif column.accepts(kinds[column.field]):
-                record[column.name] = data[column.field]
+                continue
+            kind = tagged.get(field)
+            fits = column.accepts(kind) if kind is not None else type(wire[field]) in fitting_types
+            if fits:
+                record[column.name] = data[field]
             else:
                 if column.nullable:  # a column that is not nullable is left out: a record lacking it still fits the schema
                     record[column.name] = None
-                unmatched[column.field] = data[column.field]
+                unmatched[field] = data[field]
                 self._warn_once(
-                    "misfit", f"Field '{column.field}' of document {document.id} in collection '{self._settings.name}' holds a "
-                    f"{kinds[column.field]}, which its column '{column.name}' does not accept; {self._kept_where()}.",
+                    "misfit", f"Field '{field}' of document {document.id} in collection '{self._stream}' holds a "
+                    f"{kind or kind_of(wire[field])}, which its column '{column.name}' does not accept; {self._kept_where()}.",
                 )
         if self._typed.catch_all:
             record[CATCH_ALL_COLUMN] = unmatched or None
@@ -126,7 +141,7 @@ class RecordBuilder:
                 break
         if value is None and column.required:
             raise config_error(
-                f"Document {ref_id} of collection '{self._settings.name}' has no value at path "
+                f"Document {ref_id} of collection '{self._stream}' has no value at path "
                 f"{'.'.join(column.path)}, which the required column '{column.name}' reads. "
                 "Mark the column as not required, or fix the document."
             )

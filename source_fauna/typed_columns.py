@@ -50,6 +50,7 @@ _TAG_KINDS = {
     "@obj": "object",
 }
 _SCALAR_KINDS = {str: "string", int: "integer", float: "number", bool: "boolean", type(None): "null"}
+_UNTAGGED_KINDS = {**_SCALAR_KINDS, list: "array"}  # every type of a decoded JSON value but dict, with its kind
 
 # Destinations such as Postgres cut identifiers at 63 bytes; BigQuery and Snowflake allow longer ones.
 MAX_COLUMN_NAME = 63
@@ -82,6 +83,11 @@ class TypedColumn:
         if kind in self.kinds:
             return True
         return (kind == "integer" and "number" in self.kinds) or (kind == "null" and self.nullable)
+
+    def fitting_types(self) -> FrozenSet[type]:
+        """The types of the untagged wire values (any but an object) whose kind the column accepts: for such a
+        value, `type(value) in fitting_types()` is `accepts(kind_of(value))`, without a call per value."""
+        return frozenset(python_type for python_type, kind in _UNTAGGED_KINDS.items() if self.accepts(kind))
 
     def schema(self) -> Dict[str, Any]:
         alternatives = [dict(KIND_SCHEMAS[kind]) for kind in sorted(self.kinds)]

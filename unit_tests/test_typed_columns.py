@@ -133,6 +133,28 @@ def test_a_number_column_accepts_integers_and_only_a_nullable_column_accepts_nul
     assert not column.accepts("null") and not column.accepts("string")
 
 
+UNTAGGED_VALUES = ["text", 5, 1.5, True, None, [1, {"@ts": "2022-01-01T00:00:00Z"}]]
+
+
+@pytest.mark.parametrize("kinds", [set(), {"string"}, {"integer"}, {"number"}, {"boolean"}, {"array"}, {"object"}, {"string", "timestamp"}])
+@pytest.mark.parametrize("nullable", [False, True])
+def test_the_types_a_column_fits_are_those_whose_kind_it_accepts(kinds, nullable):
+    column = TypedColumn(name="c", field="c", kinds=frozenset(kinds), nullable=nullable)
+    for value in UNTAGGED_VALUES:
+        assert (type(value) in column.fitting_types()) == column.accepts(kind_of(value)), value
+
+
+def test_a_value_fits_its_column_by_its_kind_in_fauna_not_by_the_record_value_it_becomes():
+    sample = [{"text": "a", "at": {"@ts": "2022-01-01T00:00:00Z"}, "query": {"@query": {"lambda": "x"}}}]
+    # A time becomes a string, and a string is no time; a query is written as a string and fits a string column.
+    read = [{"text": {"@ts": "2022-01-01T00:00:00Z"}, "at": "2022-01-01T00:00:00Z", "query": "q"}, {"text": {"@query": {"lambda": "y"}}}]
+    _, records, schema = records_and_schema(sample, read, data_column=False)
+    for record in records:
+        jsonschema.validate(record, schema)
+    assert "text" not in records[0] and "at" not in records[0] and "query" in records[0]
+    assert records[0][CATCH_ALL_COLUMN] == {"text": "2022-01-01T00:00:00Z", "at": "2022-01-01T00:00:00Z"}
+    assert records[1]["text"] == '{"@query":{"lambda":"y"}}' and records[1][CATCH_ALL_COLUMN] is None
+
 def document(data, ref_id="1"):
     return wire_document({"ref": {"@ref": {"id": ref_id}}, "ts": 10, "data": data})
 
