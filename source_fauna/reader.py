@@ -16,7 +16,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, Iterator, List, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Generator, Iterator, List, Mapping, Optional, Tuple
 
 from source_fauna import queries
 from source_fauna.catalog import CollectionInfo, verify_access, verify_documents_readable
@@ -80,15 +80,6 @@ class Page:
     after: Any
     # The ids a snapshot page covers: every document with an id in them is in it or in an earlier page of its range.
     covered: Optional[Interval] = None
-
-
-class _FetchedPage(NamedTuple):
-    """A snapshot page as a reader fetched it: its documents as Fauna sent them (wire.WireDocument), not yet records."""
-
-    documents: List[Any]
-    query: Any
-    after: Any
-    covered: Optional[Interval]
 
 
 class CollectionReader:
@@ -203,17 +194,11 @@ class CollectionReader:
                 progress.narrow_to(whole.start, whole.end)
         ranges = [IdRange(start, end) for start, end in progress.remaining]
         if len(ranges) == 1 and (readers == 1 or ranges[0].end is None):
-            fetched: Iterator[_FetchedPage] = self._snapshot_range(paginator, ranges[0], snapshot, None)
+            yield from self._snapshot_range(paginator, ranges[0], snapshot, None)
         elif ranges:
-            fetched = ParallelSnapshotRead(
+            yield from ParallelSnapshotRead(
                 ranges, lambda id_range, stop: self._snapshot_range(paginator, id_range, snapshot, stop), readers, what=f"collection '{self.name}'"
             ).pages()
-        else:
-            return
-        # Records are built here, on the thread that hands them on: the pages that wait between the readers and
-        # it stay as Fauna sent them, several times smaller than their records, so memory does not grow with readers.
-        for documents, query, after, covered in fetched:
-            yield Page(self._records.page(documents), query, after, covered)
 
     def _id_range(self, snapshot: int) -> Optional[IdRange]:
         """The ids from the first document to the last as of S (no later document is visible at S)."""
@@ -223,7 +208,7 @@ class CollectionReader:
         except (IndexError, ValueError):  # an empty collection, or ids that are not numbers
             return None
 
-    def _snapshot_range(self, paginator: "FaunaPaginator", id_range: IdRange, snapshot: int, stop: Any) -> Generator["_FetchedPage", None, None]:
+    def _snapshot_range(self, paginator: "FaunaPaginator", id_range: IdRange, snapshot: int, stop: Any) -> Generator[Page, None, None]:
         begin = id_range.start
         start = [self._document_ref(begin)] if begin is not None else None
         pages = self._paginate(paginator, lambda size, after: queries.snapshot_page(self._info.collection, snapshot, size, after), "read documents", start, documents=True)
@@ -242,7 +227,7 @@ class CollectionReader:
                 if after is None:
                     next_id = end
             covered = (begin, next_id) if after is None or next_id is not None else None
-            yield _FetchedPage(documents, query, after, covered)
+            yield Page(self._records.page(documents), query, after, covered)
             if after is None or (stop is not None and stop.is_set()):
                 return
             if next_id is not None:  # else the next page's interval also covers this one's, which is handed on by then
