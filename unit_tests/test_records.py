@@ -120,18 +120,18 @@ def test_removal_record_sets_the_deleted_at_column_and_nulls_the_rest():
 def test_messages_about_documents_name_the_stream_of_a_child_databases_collection(caplog):
     """The runtime gives the reader the settings under the collection's own name (`users`, as refs carry it);
     a warning or error must name the stream (`tenant_a/users`), or two tenants' `users` could not be told apart."""
-    from unit_tests.test_reader import NOW, ScriptedGateway, paginator
+    from unit_tests.test_reader import ScriptedGateway, opening, paginator
 
     info = CollectionInfo(name="tenant_a/users", history_days=None, ts_index="users_ts")
     age = TypedColumn(name="age", field="age", kinds=frozenset({"integer"}), nullable=False)
     typed = CollectionSettings(name="users", typed_columns=TypedColumns(columns=(age,), catch_all=False))
     page = {"data": [{"ref": DOC_REF, "ts": 1, "data": {"age": "old", "new": 1}}]}
-    [records] = [page.records for page in CollectionReader(ScriptedGateway([NOW, page]), info, typed).snapshot_pages(paginator())]
+    [records] = [page.records for page in CollectionReader(ScriptedGateway([opening(), page]), info, typed).snapshot_pages(paginator())]
     assert records[0]["data"] == {"age": "old", "new": 1}
     warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
     assert len(warnings) == 2 and all("collection 'tenant_a/users'" in warning for warning in warnings), warnings
 
     required = CollectionSettings(name="users", additional_columns=(AdditionalColumn("email", ("data", "email"), "string", required=True),))
     with pytest.raises(type(config_error("x"))) as raised:
-        list(CollectionReader(ScriptedGateway([NOW, page]), info, required).snapshot_pages(paginator()))
+        list(CollectionReader(ScriptedGateway([opening(), page]), info, required).snapshot_pages(paginator()))
     assert "collection 'tenant_a/users'" in raised.value.message
