@@ -18,6 +18,13 @@ from source_fauna.wire import WireDocument
 logger = logging.getLogger("airbyte")
 
 
+def _with_article(kind: str) -> str:
+    """A kind as a message names it: "an integer", "a string", and "null" (which takes no article)."""
+    if kind == "null":
+        return kind
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
 class RecordBuilder:
     """Builds the records of one collection according to the user's column choices.
 
@@ -98,8 +105,8 @@ class RecordBuilder:
                     record[column.name] = None
                 unmatched[field] = data[field]
                 self._warn_once(
-                    "misfit", f"Field '{field}' of document {document.id} in collection '{self._stream}' holds a "
-                    f"{kind or kind_of(fields[field])}, which its column '{column.name}' does not accept; {self._kept_where()}.",
+                    "misfit", f"Field '{field}' of document {document.id} in collection '{self._stream}' holds "
+                    f"{_with_article(kind or kind_of(fields[field]))}, which its column '{column.name}' does not accept; {self._kept_where()}.",
                 )
         if self._typed.catch_all:
             record[CATCH_ALL_COLUMN] = unmatched or None

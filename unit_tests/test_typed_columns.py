@@ -194,7 +194,23 @@ def test_new_fields_and_misfits_stay_in_data_and_are_logged_once(caplog):
     warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
     assert len(warnings) == 2, warnings
     assert "new" in warnings[0] and "`data` column" in warnings[0]
-    assert "'age'" in warnings[1]
+    assert "Field 'age' of document 0 in collection 'users' holds a string, which its column 'age'" in warnings[1]
+
+
+@pytest.mark.parametrize(
+    "value, named",
+    [(5, "an integer"), (1.5, "a number"), ({"a": 1}, "an object"), ([1], "an array"), (REF, "a ref"), ({"@ts": "2022-01-01T00:00:00Z"}, "a timestamp")],
+)
+def test_a_misfit_is_named_with_its_article(caplog, value, named):
+    records_and_schema([{"age": True}], [{"age": value}])
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert f"holds {named}, which its column 'age' does not accept" in warning
+
+
+def test_a_null_in_a_column_that_is_not_nullable_is_named_null(caplog):
+    records_and_schema([{"age": 30}], [{"age": None}])
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert "holds null, which its column 'age' does not accept" in warning
 
 
 def test_without_the_data_column_what_fits_no_column_goes_to_the_catch_all_column():
