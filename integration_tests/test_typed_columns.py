@@ -1,6 +1,7 @@
 """Schema mode `typed` through the real `source-fauna` command: the columns discover derives from a
 sample, and reads that fill them, keep what does not fit, and follow the configured catalog."""
 
+import json
 import warnings
 
 import jsonschema
@@ -100,3 +101,32 @@ def test_fields_after_discovery_and_misfits_are_kept_in_the_catch_all_column(fau
     warnings_logged = [message for message in output.of_type("LOG") if message["log"]["level"] == "WARN"]
     assert len([log for log in warnings_logged if "no column for" in log["log"]["message"]]) == 1
     assert len([log for log in warnings_logged if "does not accept" in log["log"]["message"]]) == 1
+
+
+def test_at_keyed_fields_are_columns_holding_the_values_schemaless_mode_gives(fauna, source):
+    # Fauna sends an object with a key starting with `@` escaped as {"@obj": {...}}, a document's whole data included.
+    client = fauna.client()
+    create_collection(client, "tagged")
+    # Only the refs come back: the driver's decoder takes the `@ref` key inside an `@obj` for a ref and fails.
+    datas = [{"@type": "x", "n": 1}, {"a": {"@ref": "not a ref"}, "n": 2}]
+    client.query([q.select("ref", q.create(q.ref(q.collection("tagged"), str(i)), {"data": data})) for i, data in enumerate(datas, 1)])
+    columns = [{"name": "kind", "path": ["data", "@type"], "type": "string"}, {"name": "inner", "path": ["data", "a", "@ref"], "type": "string"}]
+    records = {}
+    for mode in ("schemaless", "typed"):
+        config = fauna.config(schema_mode=mode, collection_settings=[{"name": "tagged", "additional_columns": columns}])
+        catalog = source.discover_catalog(config, sync_mode="full_refresh", streams=["tagged"])
+        output = source.run("read", config, catalog)
+        assert output.returncode == 0, output.errors
+        records[mode] = {record["ref"]: record for record in output.records_of("tagged")}
+    schema = catalog["streams"][0]["stream"]["json_schema"]
+    assert schema["properties"]["_type"]["title"] == "@type" and "@obj" not in json.dumps(schema)
+    # Records leave out null values.
+    assert {ref: (record["data"], record.get("kind"), record.get("inner")) for ref, record in records["schemaless"].items()} == {
+        "1": ({"@type": "x", "n": 1}, "x", None),
+        "2": ({"a": {"@ref": "not a ref"}, "n": 2}, None, "not a ref"),
+    }
+    for ref, record in records["typed"].items():
+        jsonschema.validate(record, schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+        assert {name: record.get(name) for name in ("data", "kind", "inner")} == {name: records["schemaless"][ref].get(name) for name in ("data", "kind", "inner")}
+    typed = {ref: (record.get("_type"), record.get("a"), record["n"]) for ref, record in records["typed"].items()}
+    assert typed == {"1": ("x", None, 1), "2": (None, {"@ref": "not a ref"}, 2)}

@@ -12,10 +12,17 @@ import msgspec
 from source_fauna.config import AdditionalColumn, CollectionSettings
 from source_fauna.errors import config_error
 from source_fauna.typed_columns import CATCH_ALL_COLUMN, kind_of
-from source_fauna.values import data_value, data_values, micros_to_iso, to_airbyte_value
+from source_fauna.values import data_value, data_values, micros_to_iso, object_fields, to_airbyte_value
 from source_fauna.wire import WireDocument
 
 logger = logging.getLogger("airbyte")
+
+
+def _with_article(kind: str) -> str:
+    """A kind as a message names it: "an integer", "a string", and "null" (which takes no article)."""
+    if kind == "null":
+        return kind
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
 
 
 class RecordBuilder:
@@ -71,9 +78,10 @@ class RecordBuilder:
         """A record with the typed columns: each field's value in its column when its kind fits, else left to
         `data` (when kept) or the catch-all column, so that no value is lost."""
         assert self._typed is not None
+        fields = object_fields(wire)
         # The kinds of objects (tagged values among them), taken before conversion replaces their tags; any
         # other value keeps its type through conversion, which gives its kind (`fitting_types`).
-        tagged = {field: kind_of(value) for field, value in wire.items() if type(value) is dict}
+        tagged = {field: kind_of(value) for field, value in fields.items() if type(value) is dict}
         data = to_airbyte_value(wire)
         record = self._record(document, data)
         unmatched = {}
@@ -84,12 +92,12 @@ class RecordBuilder:
                             f"(first seen: {', '.join(sorted(unmatched))} in document {document.id}); {self._kept_where()}.")
         for column, fitting_types in self._typed_plan:
             field = column.field
-            if field not in wire:
+            if field not in fields:
                 if column.nullable:
                     record[column.name] = None
                 continue
             kind = tagged.get(field)
-            fits = column.accepts(kind) if kind is not None else type(wire[field]) in fitting_types
+            fits = column.accepts(kind) if kind is not None else type(fields[field]) in fitting_types
             if fits:
                 record[column.name] = data[field]
             else:
@@ -97,8 +105,8 @@ class RecordBuilder:
                     record[column.name] = None
                 unmatched[field] = data[field]
                 self._warn_once(
-                    "misfit", f"Field '{field}' of document {document.id} in collection '{self._stream}' holds a "
-                    f"{kind or kind_of(wire[field])}, which its column '{column.name}' does not accept; {self._kept_where()}.",
+                    "misfit", f"Field '{field}' of document {document.id} in collection '{self._stream}' holds "
+                    f"{_with_article(kind or kind_of(fields[field]))}, which its column '{column.name}' does not accept; {self._kept_where()}.",
                 )
         if self._typed.catch_all:
             record[CATCH_ALL_COLUMN] = unmatched or None

@@ -12,13 +12,17 @@ The columns of a collection are merged from a sample of its documents (`ColumnSa
 - a field absent from some sampled documents, and every column when deletions are synced, is
   nullable (`"null"` added to its `type`, or to its `anyOf`).
 
-Column names follow `column_names`. The Fauna field name of each column is its schema's `title`,
-so that a read maps the columns of the catalog it was configured with back to the fields.
+A field is named by its literal key, also in data that Fauna sends escaped as `{"@obj": {...}}` (an
+object with a key starting with `@`). Column names follow `column_names`. The Fauna field name of
+each column is its schema's `title`, so that a read maps the columns of the catalog it was
+configured with back to the fields.
 """
 
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+
+from source_fauna.values import object_fields
 
 # The column that holds, when the `data` column is not kept, the fields without a column or whose value does not fit it.
 CATCH_ALL_COLUMN = "unmatched_data"
@@ -158,7 +162,7 @@ class ColumnSampler:
     def add(self, data: Mapping[str, Any]) -> None:
         """One document's `data`, as wire values."""
         self.documents += 1
-        for field, value in data.items():
+        for field, value in object_fields(data).items():
             self._kinds.setdefault(field, set()).add(kind_of(value))
             self._seen[field] = self._seen.get(field, 0) + 1
 

@@ -73,6 +73,13 @@ def to_airbyte_value(value: Any) -> Any:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+def object_fields(wire: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A wire object → its fields by their literal names, values still wire values: Fauna escapes an
+    object with a key starting with `@` as `{"@obj": {...}}` (a document's whole `data` included), and
+    no other object has an `@obj` key alone (a user's `@obj` key is itself escaped)."""
+    return wire["@obj"] if len(wire) == 1 and "@obj" in wire else wire
+
+
 def ref_to_airbyte(ref: Mapping[str, Any]) -> Dict[str, Any]:
     """`{"@ref": ref}` → `{"id", "collection"?, "type"}`, as the old connector's `ref_to_airbyte`."""
     parent = _inner_ref(ref.get("collection"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from source_fauna.config import CollectionSettings
+from source_fauna.config import AdditionalColumn, CollectionSettings
 from source_fauna.records import RecordBuilder
 from source_fauna.schema import configured_columns_schema
 from source_fauna.typed_columns import (
@@ -194,7 +194,23 @@ def test_new_fields_and_misfits_stay_in_data_and_are_logged_once(caplog):
     warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
     assert len(warnings) == 2, warnings
     assert "new" in warnings[0] and "`data` column" in warnings[0]
-    assert "'age'" in warnings[1]
+    assert "Field 'age' of document 0 in collection 'users' holds a string, which its column 'age'" in warnings[1]
+
+
+@pytest.mark.parametrize(
+    "value, named",
+    [(5, "an integer"), (1.5, "a number"), ({"a": 1}, "an object"), ([1], "an array"), (REF, "a ref"), ({"@ts": "2022-01-01T00:00:00Z"}, "a timestamp")],
+)
+def test_a_misfit_is_named_with_its_article(caplog, value, named):
+    records_and_schema([{"age": True}], [{"age": value}])
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert f"holds {named}, which its column 'age' does not accept" in warning
+
+
+def test_a_null_in_a_column_that_is_not_nullable_is_named_null(caplog):
+    records_and_schema([{"age": 30}], [{"age": None}])
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert "holds null, which its column 'age' does not accept" in warning
 
 
 def test_without_the_data_column_what_fits_no_column_goes_to_the_catch_all_column():
@@ -234,3 +250,59 @@ def test_the_worked_example_of_the_docs():
         "ref": "0", "ts": 10, "ttl": None, "age": 30, "data_ts": "2024-05-01T12:00:00Z",
         "first_name": "A", "name": "Ann", "owner": None, CATCH_ALL_COLUMN: None,
     }
+
+
+# Fauna escapes an object with a key starting with `@` as {"@obj": {...}}, a document's whole `data` included
+# (core ext/model/src/main/scala/Renderable.scala, ObjectL): its keys are literal field names, never tags.
+AT_KEYED = [
+    {"@obj": {"@type": "x", "n": 1}},
+    {"a": {"@obj": {"@ref": "not a ref"}}, "n": 2},
+    {"@obj": {"@ref": "not a ref"}},
+]
+
+
+def test_the_fields_of_at_keyed_data_are_its_literal_keys():
+    columns = {column.field: column for column in sampled(*AT_KEYED).columns}
+    assert columns == {
+        "@type": TypedColumn(name="_type", field="@type", kinds=frozenset({"string"}), nullable=True),
+        "@ref": TypedColumn(name="_ref", field="@ref", kinds=frozenset({"string"}), nullable=True),
+        "a": TypedColumn(name="a", field="a", kinds=frozenset({"object"}), nullable=True),
+        "n": TypedColumn(name="n", field="n", kinds=frozenset({"integer"}), nullable=True),
+    }
+
+
+@pytest.mark.parametrize("data_column", [True, False])
+def test_records_of_at_keyed_data_hold_the_values_schemaless_mode_gives(data_column):
+    misfit = {"@obj": {"@type": 5, "@new": {"@date": "2024-01-02"}}}
+    _, records, schema = records_and_schema(AT_KEYED, AT_KEYED + [misfit], data_column=data_column)
+    schemaless = RecordBuilder(CollectionSettings(name="users"))
+    expected = [with_plain_values(schemaless.document(document(data)))["data"] for data in AT_KEYED + [misfit]]
+    assert expected == [{"@type": "x", "n": 1}, {"a": {"@ref": "not a ref"}, "n": 2}, {"@ref": "not a ref"}, {"@type": 5, "@new": "2024-01-02"}]
+    for record in records:
+        jsonschema.validate(record, schema)
+    columns = [{name: record[name] for name in ("_type", "_ref", "a", "n")} for record in records]
+    assert columns == [
+        {"_type": "x", "_ref": None, "a": None, "n": 1},
+        {"_type": None, "_ref": None, "a": {"@ref": "not a ref"}, "n": 2},
+        {"_type": None, "_ref": "not a ref", "a": None, "n": None},
+        {"_type": None, "_ref": None, "a": None, "n": None},
+    ]
+    if data_column:
+        assert [record["data"] for record in records] == expected
+    else:
+        assert [record[CATCH_ALL_COLUMN] for record in records] == [None, None, None, expected[3]]
+
+
+@pytest.mark.parametrize("typed", [False, True], ids=["schemaless", "typed"])
+def test_columns_from_paths_read_at_keyed_fields_by_their_literal_names(typed):
+    settings = CollectionSettings(
+        name="users",
+        additional_columns=(
+            AdditionalColumn("kind", ("data", "@type"), "string"),
+            AdditionalColumn("inner", ("data", "a", "@ref"), "string"),
+        ),
+        typed_columns=sampled(*AT_KEYED) if typed else None,
+    )
+    builder = RecordBuilder(settings)
+    records = [builder.document(document(data)) for data in AT_KEYED]
+    assert [(record["kind"], record["inner"]) for record in records] == [("x", None), (None, "not a ref"), (None, None)]
