@@ -181,3 +181,32 @@ def test_declared_test_suites_are_ones_that_need_no_secrets_and_have_tests():
     for suite, option in suites.items():
         assert "testSecrets" not in option
         assert list((ROOT / directories[suite]).glob("test_*.py")), f"{suite}: no tests in {directories[suite]}/"
+
+
+# acceptance-test-config.yml: read by the CDK's standard tests (airbyte_cdk/test/models/scenario.py) and
+# by the Connector Acceptance Tests (connector_acceptance_test/tests/test_core.py, conftest.py)
+
+
+def acceptance_config() -> Dict[str, Any]:
+    return yaml.safe_load((ROOT / "acceptance-test-config.yml").read_text())
+
+
+def test_acceptance_config_is_one_both_the_standard_tests_and_cat_accept():
+    """CAT at `high` fails a basic_read entry without `expect_records`; the standard tests reject the key."""
+    config = acceptance_config()
+    entries = [entry for section in config["acceptance_tests"].values() for entry in section["tests"]]
+    assert not [entry for entry in entries if "expect_records" in entry], "the standard tests reject `expect_records`"
+    assert config["test_strictness_level"] in ("low", "high")
+    basic_read = config["acceptance_tests"]["basic_read"]["tests"]
+    if config["test_strictness_level"] == "high":
+        assert all("expect_records" in entry for entry in basic_read), "CAT at `high` needs `expect_records` on every basic_read entry"
+    assert all(entry.get("validate_schema", True) for entry in basic_read), "records are validated against their schemas"
+
+
+def test_acceptance_config_keeps_the_deletions_scenario_and_the_records_are_compared_elsewhere():
+    sections = acceptance_config()["acceptance_tests"]
+    for section in ("basic_read", "incremental"):
+        assert "secrets/config-deletions.json" in [entry["config_path"] for entry in sections[section]["tests"]], section
+    for name in ("expected_records.jsonl", "expected_records_deletions.jsonl"):
+        assert (ROOT / "integration_tests" / name).is_file()
+        assert name in (ROOT / "integration_tests" / "test_expected_records.py").read_text()
