@@ -114,6 +114,11 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+# How a development environment gets every tool these tests run: the connector with its `pyairbyte` extra and
+# pyproject.toml's `dev` group (which pip cannot read: scripts/dev_requirements.py lists it for pip).
+DEV_SETUP = "run `make test`, which sets up .venv with the connector and its development tools, or `poetry install --all-extras`"
+
+
 def require(available: bool, what: str, install: str) -> None:
     """A tool these tests need is missing: fail under CI (where it must be installed), else skip."""
     if available:

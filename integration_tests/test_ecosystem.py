@@ -1,8 +1,11 @@
 """The helpers of the ecosystem tests: a missing tool fails under CI and is skipped elsewhere."""
 
+import re
+import tomllib
+
 import pytest
 
-from integration_tests.ecosystem import BLOCK_IMPORTS_PRELUDE, require
+from integration_tests.ecosystem import BLOCK_IMPORTS_PRELUDE, ROOT, require
 
 
 @pytest.mark.parametrize("ci", ["true", "1"], ids=["CI=true", "CI=1"])
@@ -37,3 +40,15 @@ def test_the_import_blocker_makes_the_named_packages_unimportable():
         assert json.dumps({}) == "{}"
     finally:
         sys.meta_path[:] = before
+
+
+def test_install_hints_name_extras_and_targets_that_exist():
+    """An install hint that names an extra pyproject.toml does not declare, or a missing make target, installs nothing."""
+    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["poetry"]["extras"])
+    makefile = (ROOT / "Makefile").read_text()
+    for path in sorted((ROOT / "integration_tests").glob("*.py")):
+        text = path.read_text()
+        for extra in re.findall(r"pip install -e '\.\[(\w+)\]'", text):
+            assert extra in extras, f"{path.name} names the extra `{extra}`, which pyproject.toml does not declare"
+        for target in re.findall(r"`make (\w+)`", text):
+            assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"{path.name} names `make {target}`, which the Makefile lacks"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from integration_tests.ecosystem import ROOT, JUnitReport, require, standard_test_connector_dir, subprocess_env, venv_script
+from integration_tests.ecosystem import DEV_SETUP, ROOT, JUnitReport, require, standard_test_connector_dir, subprocess_env, venv_script
 
 SUITE_TIMEOUT_SECONDS = 900
 # The catalog checks the CDK only warns about for now fail here already.
@@ -57,7 +57,7 @@ def check_report(junit: Path, output: str) -> JUnitReport:
 
 def test_airbyte_cdk_connector_test_passes_without_the_docker_tests(connector_dir):
     cli = venv_script("airbyte-cdk")
-    require(cli is not None, "the airbyte-cdk command", "pip install -e '.[dev]'")
+    require(cli is not None, "the airbyte-cdk command", DEV_SETUP)
     result = subprocess.run(
         [
             str(cli), "connector", "test", str(connector_dir),

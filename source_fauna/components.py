@@ -382,6 +382,8 @@ class FaunaDocumentsRetriever(Retriever):
 
         # The query as it went to Fauna; a window known to hold no change sent none.
         query = encode(page.query).decode() if page.query is not None else ""
+        # The node's URL as the parsed config states it, with the spec's defaults for port and scheme.
+        url = f"{_package(self.config).runtime_for(self.config).config.connection.endpoint}/"
 
         def message() -> Mapping[str, Any]:
             return {
@@ -393,7 +395,7 @@ class FaunaDocumentsRetriever(Retriever):
                     "response": {"body": {"content": json.dumps({"data": records, "after": page.after}, default=str)}, "headers": {}, "status_code": 200},
                 },
                 "log": {"level": "debug"},
-                "url": {"full": f"{self.config.get('scheme', 'https')}://{self.config.get('domain')}:{self.config.get('port', 8443)}/"},
+                "url": {"full": url},
                 "airbyte_cdk": {"stream": {"name": self.name}},
             }
 

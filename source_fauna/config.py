@@ -8,7 +8,7 @@ pasted into `domain`, a CA certificate that is not PEM). Configs written for the
 (0.1.x), with `collection.page_size` and `collection.deletions`, are valid under the same spec.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Dict, Mapping, Optional, Tuple
@@ -86,15 +86,18 @@ class ChildDatabases:
 
 @dataclass(frozen=True)
 class FaunaConfig:
+    """The settings of one config, built by `parse_config` from the config completed with the spec's defaults,
+    so no field has a default of its own."""
+
     connection: ConnectionSettings
     readers_per_collection: int
     parallel_streams: int
-    deleted_at_column: Optional[str] = None
-    collections: Tuple[str, ...] = ()  # empty: every collection
-    settings: Mapping[str, CollectionSettings] = field(default_factory=dict)
-    typed: bool = False  # schema mode `typed`
-    sample_size: int = 10_000
-    child_databases: ChildDatabases = ChildDatabases()
+    deleted_at_column: Optional[str]  # None: deletions are not synced
+    collections: Tuple[str, ...]  # empty: every collection
+    settings: Mapping[str, CollectionSettings]
+    typed: bool  # schema mode `typed`
+    sample_size: int
+    child_databases: ChildDatabases
 
     @property
     def concurrent_queries(self) -> int:

@@ -10,7 +10,7 @@ needs anyway: records are built from them and cursors are sent back verbatim.
 
 The driver has quirks a connector must not inherit: its client calls the package index when built
 and may print a banner to stdout (the Airbyte protocol channel), and it sends requests without a
-timeout. Both are fixed here. Failures are retried when a retry can help (429, 503, 409,
+timeout. Both are fixed here. Failures are retried when a retry can help (409, 429, 500, 503,
 dropped connections, timeouts) and otherwise turned into Airbyte errors that say what to do.
 """
 

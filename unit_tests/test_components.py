@@ -47,6 +47,16 @@ def test_transformations_read_the_datas_values():
     assert record["data"] == {"name": "Ada", "born": "1815-12-10"}
 
 
+def test_the_builders_page_log_names_the_node_with_the_specs_port_and_scheme(monkeypatch):
+    """The Builder shows each page's URL; the config leaves `port` and `scheme` to the spec's defaults."""
+    logged = []
+    retriever = FaunaDocumentsRetriever(config={"domain": "::1", "secret": "secret"}, parameters={}, paginator=paginator(), name="users")
+    monkeypatch.setattr(retriever, "_repository", lambda: SimpleNamespace(log_message=lambda level, message: logged.append(message())))
+    monkeypatch.setattr(retriever, "_in_builder", lambda: True)
+    retriever._log_page(page(), [])
+    assert [entry["url"]["full"] for entry in logged] == ["https://[::1]:8443/"]
+
+
 def scripted(answers):
     """`send` answering from a script (an exception is raised), and the list of queries it was sent."""
     sent = []

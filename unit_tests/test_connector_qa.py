@@ -9,7 +9,7 @@ import datetime
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 import yaml
 
@@ -86,17 +86,56 @@ def test_install_messages_name_the_published_package():
         assert not re.search(r"pip install (-e )?['\"]?source-fauna\b", text), f"{path} tells users to install source-fauna"
 
 
-# metadata.py: ValidateBreakingChangesDeadlines
+# metadata.py: ValidateBreakingChangesDeadlines; metadata_service's ConnectorBreakingChanges schema and
+# validate_major_version_bump_has_breaking_change_entry
 
 
-def test_the_current_versions_breaking_change_has_a_deadline_at_least_a_week_ahead():
-    """Fails, as the QA would, if the version is still one with a breaking change a week before its deadline."""
-    breaking = metadata()["releases"]["breakingChanges"].get(metadata()["dockerImageTag"])
-    if breaking is None:
-        return  # the QA passes a release without a breaking change
-    deadline = datetime.datetime.strptime(breaking["upgradeDeadline"], "%Y-%m-%d")
-    week_ahead = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(weeks=1)
-    assert deadline >= week_ahead, f"upgradeDeadline {breaking['upgradeDeadline']} is less than 7 days from today"
+def breaking_changes() -> Dict[str, Dict[str, Any]]:
+    return {str(version): entry for version, entry in metadata()["releases"]["breakingChanges"].items()}
+
+
+def release(version: str) -> Tuple[int, int, int]:
+    match = SEMVER.fullmatch(version)
+    assert match, f"{version} is not a semantic version"
+    return int(match[1]), int(match[2]), int(match[3])
+
+
+def latest_breaking_change() -> str:
+    return max(breaking_changes(), key=release)
+
+
+def test_the_latest_breaking_changes_deadline_is_more_than_a_week_ahead():
+    """The QA fails a deadline that is not after now + 7 days (UTC); checked on the latest breaking change, not
+    only on the current version's, so that the deadline users see while they upgrade stays valid."""
+    version = latest_breaking_change()
+    deadline = datetime.datetime.strptime(breaking_changes()[version]["upgradeDeadline"], "%Y-%m-%d")
+    week_ahead = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(days=7)
+    assert deadline > week_ahead, f"upgradeDeadline of {version} ({deadline:%Y-%m-%d}) is not more than 7 days from today: move it"
+
+
+def test_each_breaking_change_entry_has_only_the_fields_of_the_schema():
+    """ConnectorBreakingChanges.yaml: keys N.N.N; `upgradeDeadline` (a date, quoted so YAML keeps it a string) and
+    `message` required; no other field than `migrationDocumentationUrl` and `scopedImpact`."""
+    for version, entry in breaking_changes().items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), version
+        assert {"upgradeDeadline", "message"} <= set(entry) <= {"upgradeDeadline", "message", "migrationDocumentationUrl", "scopedImpact"}
+        assert isinstance(entry["upgradeDeadline"], str) and datetime.date.fromisoformat(entry["upgradeDeadline"])
+        assert isinstance(entry["message"], str) and entry["message"].strip()
+
+
+def test_a_major_version_has_a_breaking_change_entry_and_none_is_ahead_of_the_version():
+    """The validator also checks that each breaking change's image is published, which one ahead of dockerImageTag is not."""
+    version = release(metadata()["dockerImageTag"])
+    if version[1:] == (0, 0):
+        assert metadata()["dockerImageTag"] in breaking_changes()
+    assert all(release(entry) <= version for entry in breaking_changes())
+
+
+def test_the_migration_guide_names_each_upgrade_deadline_of_metadata():
+    """Each `## Upgrading to X` section names X's upgradeDeadline, and no other date."""
+    sections = re.split(r"^## Upgrading to ", (ROOT / "docs" / "fauna-migrations.md").read_text(), flags=re.MULTILINE)[1:]
+    dates = {section.split("\n", 1)[0].strip(): set(re.findall(r"\b\d{4}-\d{2}-\d{2}\b", section)) for section in sections}
+    assert dates == {version: {entry["upgradeDeadline"]} for version, entry in breaking_changes().items()}
 
 
 def test_the_breaking_change_message_says_cloud_availability_ends():
@@ -142,3 +181,32 @@ def test_declared_test_suites_are_ones_that_need_no_secrets_and_have_tests():
     for suite, option in suites.items():
         assert "testSecrets" not in option
         assert list((ROOT / directories[suite]).glob("test_*.py")), f"{suite}: no tests in {directories[suite]}/"
+
+
+# acceptance-test-config.yml: read by the CDK's standard tests (airbyte_cdk/test/models/scenario.py) and
+# by the Connector Acceptance Tests (connector_acceptance_test/tests/test_core.py, conftest.py)
+
+
+def acceptance_config() -> Dict[str, Any]:
+    return yaml.safe_load((ROOT / "acceptance-test-config.yml").read_text())
+
+
+def test_acceptance_config_is_one_both_the_standard_tests_and_cat_accept():
+    """CAT at `high` fails a basic_read entry without `expect_records`; the standard tests reject the key."""
+    config = acceptance_config()
+    entries = [entry for section in config["acceptance_tests"].values() for entry in section["tests"]]
+    assert not [entry for entry in entries if "expect_records" in entry], "the standard tests reject `expect_records`"
+    assert config["test_strictness_level"] in ("low", "high")
+    basic_read = config["acceptance_tests"]["basic_read"]["tests"]
+    if config["test_strictness_level"] == "high":
+        assert all("expect_records" in entry for entry in basic_read), "CAT at `high` needs `expect_records` on every basic_read entry"
+    assert all(entry.get("validate_schema", True) for entry in basic_read), "records are validated against their schemas"
+
+
+def test_acceptance_config_keeps_the_deletions_scenario_and_the_records_are_compared_elsewhere():
+    sections = acceptance_config()["acceptance_tests"]
+    for section in ("basic_read", "incremental"):
+        assert "secrets/config-deletions.json" in [entry["config_path"] for entry in sections[section]["tests"]], section
+    for name in ("expected_records.jsonl", "expected_records_deletions.jsonl"):
+        assert (ROOT / "integration_tests" / name).is_file()
+        assert name in (ROOT / "integration_tests" / "test_expected_records.py").read_text()

@@ -105,7 +105,7 @@ def test_given_stalled_server_when_client_has_a_short_timeout_then_it_times_out_
 
 
 def test_given_a_stall_on_one_client_when_another_queries_then_it_is_not_blocked(fauna):
-    # The issue: injected stalls never hold a lock that other clients need.
+    # A stall delays only its own request: the server keeps answering other clients meanwhile.
     import threading
 
     fauna.server.set_faults(every=1, action="stall", stall_seconds=3, limit=1)

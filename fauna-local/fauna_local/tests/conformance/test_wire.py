@@ -159,7 +159,7 @@ def test_given_200_nested_arrays_when_posted_then_evaluated_element_wise(fauna):
 
 @pytest.mark.parametrize("depth", [20000, 200000], ids=["20k", "200k"])
 def test_given_pathologically_deep_nesting_when_posted_then_a_400_not_a_crash(fauna, depth):
-    # The issue (bad input: deep nesting gets a 400 and never takes the server down); core Parser.scala
+    # Deeply nested input gets an answer or a 400 and never takes the server down: core Parser.scala
     # defers each level (Query.defer) so deep input is not a stack overflow.
     body = b"[" * depth + b"1" + b"]" * depth
     response = fauna.raw(body=body)
@@ -320,7 +320,7 @@ def test_given_racing_check_then_create_transactions_when_run_concurrently_then_
 
 
 def test_given_parallel_clients_when_creating_documents_then_all_are_stored(fauna):
-    # The issue: many clients at once (the connector reads several streams in parallel).
+    # The server serves many clients at once (the connector reads several streams in parallel).
     fauna.collection(C)
     errors = []
 

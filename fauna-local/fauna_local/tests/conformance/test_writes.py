@@ -193,7 +193,7 @@ def test_given_many_creates_in_one_request_when_committed_then_all_share_x_txn_t
 
 
 def test_given_ttl_days_and_history_days_when_creating_collection_then_accepted(fauna):
-    # Issue / Fauna v4 docs functions/createcollection: history_days and ttl_days are collection fields.
+    # Fauna v4 docs functions/createcollection: history_days and ttl_days are collection fields.
     created = fauna.collection("ttl_coll", history_days=3, ttl_days=10)
     assert created["history_days"] == 3
     assert created["ttl_days"] == 10
