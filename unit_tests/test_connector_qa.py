@@ -104,13 +104,33 @@ def latest_breaking_change() -> str:
     return max(breaking_changes(), key=release)
 
 
-def test_the_latest_breaking_changes_deadline_is_more_than_a_week_ahead():
-    """The QA fails a deadline that is not after now + 7 days (UTC); checked on the latest breaking change, not
-    only on the current version's, so that the deadline users see while they upgrade stays valid."""
-    version = latest_breaking_change()
-    deadline = datetime.datetime.strptime(breaking_changes()[version]["upgradeDeadline"], "%Y-%m-%d")
-    week_ahead = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(days=7)
-    assert deadline > week_ahead, f"upgradeDeadline of {version} ({deadline:%Y-%m-%d}) is not more than 7 days from today: move it"
+def changelog_dates() -> Dict[str, datetime.date]:
+    """Version → release date, from the changelog table of docs/fauna.md (`| 1.0.0 | 2026-11-25 | … |`)."""
+    rows = re.findall(r"^\| (\d+\.\d+\.\d+) \| (\d{4}-\d{2}-\d{2}) \|", (ROOT / "docs" / "fauna.md").read_text(), re.MULTILINE)
+    return {version: datetime.date.fromisoformat(day) for version, day in rows}
+
+
+def deadline_of(version: str) -> datetime.date:
+    return datetime.date.fromisoformat(str(breaking_changes()[version]["upgradeDeadline"]))
+
+
+def test_every_breaking_changes_deadline_was_more_than_a_week_after_its_release():
+    """The QA fails a release whose breaking change's deadline is not after the release day + 7 days. Checked against
+    the changelog's release day, a rule that stays true once released (a check against today would fail by itself
+    a week before the deadline, with nothing changed)."""
+    released = changelog_dates()
+    for version in breaking_changes():
+        assert version in released, f"breaking change {version} has no changelog row in docs/fauna.md"
+        assert deadline_of(version) > released[version] + datetime.timedelta(days=7), f"upgradeDeadline of {version} is not more than 7 days after its release"
+
+
+def test_a_breaking_release_in_progress_has_its_deadline_more_than_a_week_ahead():
+    """ValidateBreakingChangesDeadlines as the QA runs it on a release: for the version being released, if it breaks."""
+    version = str(metadata()["dockerImageTag"])
+    if version in breaking_changes():
+        assert deadline_of(version) > datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=7), f"move the upgradeDeadline of {version}"
+    else:
+        assert release(version) > release(latest_breaking_change()), f"{version} is neither a breaking change nor after the latest one"
 
 
 def test_each_breaking_change_entry_has_only_the_fields_of_the_schema():
