@@ -7,7 +7,6 @@ benchmark can measure what each buys, against the same replayed answers:
   queue_bound      the CDK's queue of 10,000 records in flight
   slice_hash       the CDK's StreamSlice hashed again for every record
   gc_tuning        the cyclic garbage collector's defaults
-  malloc_tuning    glibc malloc's defaults: an arena per thread, its mmap threshold rising
 `--static-slices N` reads snapshots as N id ranges the CDK runs concurrently (bench/static_slices.py).
 """
 
@@ -23,7 +22,7 @@ from source_fauna import cdk_internals
 from source_fauna import run as connector
 from source_fauna.source import SourceFauna
 
-INTERNALS = ("queue_bound", "slice_hash", "gc_tuning", "malloc_tuning")
+INTERNALS = ("queue_bound", "slice_hash", "gc_tuning")
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
@@ -40,8 +39,6 @@ def switch_off(names: List[str]) -> None:
         cdk_internals.SliceWithCachedHash = lambda stream_slice: stream_slice
     if "gc_tuning" in names:
         gc.freeze = gc.set_threshold = _nothing
-    if "malloc_tuning" in names:
-        cdk_internals.tune_malloc = lambda: False
 
 
 def use_static_slices(slices: int) -> None:

@@ -1,5 +1,5 @@
 """Every place the connector relies on airbyte-cdk behaviour that is not public API, and nothing else
-(besides the interpreter's collector and the C library's malloc tuning, measured with them; the faunadb driver is touched only by fauna_gateway).
+(besides the interpreter's collector tuning, measured with them; the faunadb driver is touched only by fauna_gateway).
 
 Each one buys a measured share of a sync's time or memory (bench/README.md shows the with/without
 rows), or something the CDK offers custom components no public way to reach: the Connector Builder's
@@ -9,9 +9,7 @@ unit_tests/test_cdk_internals.py fails, naming what moved, the day a CDK release
 """
 
 import ast
-import ctypes
 import gc
-import os
 import re
 import sys
 from datetime import datetime, timedelta, timezone
@@ -113,37 +111,6 @@ def tune_garbage_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
-
-
-# glibc's mallopt parameters (malloc.h) and the values the connector sets.
-M_MMAP_THRESHOLD = -3
-M_ARENA_MAX = -8
-MALLOC_ARENAS = 2
-MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's own starting threshold, kept from rising
-
-
-def glibc_version() -> str:
-    """The C library's `glibc X.Y`, or "" for any other (musl, macOS)."""
-    try:
-        return os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError):
-        return ""
-
-
-def tune_malloc() -> bool:
-    """Keeps the memory reader threads free from staying resident; answers whether it applied (glibc only).
-
-    Each reader thread receives and decodes pages of about half a MB. glibc maps a block that large
-    and unmaps it when freed, but then raises its mmap threshold above the freed block's size, so
-    the next ones come from the arenas, which keep the freed space; and each thread gets an arena of
-    its own (up to 8 per core). Peak RSS then grew with the readers running, not with the pages in
-    flight. A threshold that stays at 128 KiB, and two arenas, bound it. Call before any thread
-    starts: a thread keeps the arena it was given. Other C libraries are left as they are.
-    """
-    if not glibc_version().startswith("glibc"):
-        return False
-    libc = ctypes.CDLL(None)
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)) and bool(libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS))
 
 
 # The CDK reports a failed CheckStream as the repr() of "Encountered an error while <action>. Error: <error>"

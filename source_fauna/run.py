@@ -61,7 +61,6 @@ def _source(args: List[str]) -> Optional[SourceFauna]:
 
 
 def run() -> None:
-    cdk_internals.tune_malloc()  # before any thread starts
     args = sys.argv[1:]
     source = _source(args)
     if source is None:
