@@ -13,7 +13,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -22,6 +21,11 @@ import pytest
 import yaml
 
 from integration_tests.ecosystem import ROOT, build_wheel
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the Makefile installs tomli
+    import tomli as tomllib
 
 SPEC_TIMEOUT_SECONDS = 120
 
