@@ -217,9 +217,8 @@ class ParallelSnapshotRead:
             self._leave_requests.append(leave)
             self._slots.release()
             worker.start()
-        if not self._trial.succeeded:
-            self._on_trial.extend(started)
-            self._trial.start(readers_before, self._running_workers())
+        self._on_trial.extend(started)
+        self._trial.start(readers_before, self._running_workers())
         logger.info(
             f"Reading {self._what} with {self._running_workers()} parallel readers (at most {self._max_readers}): "
             f"the process used {self._headroom.last_share:.0%} of a CPU while it waited for pages, "
@@ -232,9 +231,11 @@ class ParallelSnapshotRead:
             for worker in self._on_trial:
                 self._leave_requests[worker].set()
             before, during = self._trial.last_rates
+            readers = max(1, self._running_workers())
             logger.info(
-                f"Back to one reader of {self._what} after {len(self._on_trial)} parallel readers: pages came no faster "
-                f"({during:.1f} pages/s against {before:.1f} before), so the node, not the network, is the limit."
+                f"Back to {'one reader' if readers == 1 else f'{readers} readers'} of {self._what} after "
+                f"{readers + len(self._on_trial)} parallel readers: pages came too little faster ({during:.1f} pages/s "
+                f"against {before:.1f} before), so the node, not the network, is the limit."
             )
         if outcome is not None:
             self._on_trial.clear()

@@ -59,7 +59,26 @@ def test_a_trial_keeps_workers_that_make_pages_come_faster():
     pages(1, 0.06)
     assert trial.outcome() is True, "16.7 pages per second is more than 1.5 × 10"
     assert trial.last_rates == pytest.approx((10, 1 / 0.06))
-    assert trial.succeeded, "later workers join without a trial"
+
+
+def test_workers_that_join_proven_readers_are_on_trial_too_and_need_half_the_gain_they_could_bring():
+    trial, pages = _trial_on_a_fake_clock()
+    pages(9, 0.1)
+    trial.start(1, 2)
+    pages(2 + 8, 0.06)
+    assert trial.outcome() is True
+    assert trial.may_start(), "a success lets the next workers join at once"
+    trial.start(2, 3)  # before: 1 / 0.06 pages per second; 3 readers must bring 1.25 × that
+    pages(3 + 8, 0.06 / 1.2)
+    assert trial.outcome() is False, "1.2 × is short of half the gain a third reader could bring"
+    assert not trial.may_start()
+    pages(64, 0.05)
+    trial.start(2, 3)
+    pages(3 + 8, 0.05 / 1.3)
+    assert trial.outcome() is True, "1.3 × is more than 1.25 ×"
+    trial.start(3, 8)  # were the wait all network: 2.67 ×; pages must come 1.5 × as fast, the most a trial asks
+    pages(8 + 16, 0.05 / 1.3 / 1.55)
+    assert trial.outcome() is True
 
 
 def test_a_trial_stops_workers_that_do_not_and_tries_again_later():
@@ -78,7 +97,7 @@ def test_a_trial_stops_workers_that_do_not_and_tries_again_later():
     pages(127, 0.1)
     assert not trial.may_start(), "and twice as long after a second one"
     pages(1, 0.1)
-    assert trial.may_start() and not trial.succeeded
+    assert trial.may_start()
     trial.start(1, 8)
     pages(8 + 16, 0.065)  # 15.4 pages per second: 1.5 × is enough, however many joined (the CPU may be the limit)
     assert trial.outcome() is True

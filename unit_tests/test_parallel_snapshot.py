@@ -1,6 +1,7 @@
 """Reading a snapshot's ids with several readers side by side."""
 
 import bisect
+import logging
 import threading
 import time
 
@@ -23,21 +24,27 @@ class _Headroom(CpuHeadroom):
 
 
 class _Trial(ScaleUpTrial):
-    """Workers that always make pages faster (`True`), or that never do (`False`), judged at once."""
+    """Workers that always make pages faster (`True`), or that never do (`False`), judged at once; or,
+    given a list, the outcomes of the trials in turn, and no trial after the last."""
 
-    def __init__(self, speeds_up: bool = True) -> None:
+    def __init__(self, speeds_up=True) -> None:
         super().__init__()
+        self.outcomes = speeds_up if isinstance(speeds_up, list) else None
         self.speeds_up = speeds_up
         self.trials = 0
+        self.readers = []  # (before, after) of each trial
 
     def may_start(self) -> bool:
+        if self.outcomes is not None:
+            return self.trials < len(self.outcomes)
         return self.speeds_up or self.trials == 0
 
     def start(self, readers_before: int, readers_after: int) -> None:
         self.trials += 1
+        self.readers.append((readers_before, readers_after))
 
     def outcome(self) -> bool:
-        return self.speeds_up
+        return self.outcomes[self.trials - 1] if self.outcomes is not None else self.speeds_up
 
 
 def _pager(ids, readers=None, page=3, wait=0.0):
@@ -127,6 +134,25 @@ def test_workers_that_do_not_speed_pages_up_leave_their_ids_to_the_calling_threa
     # after the page it was reading. So none reads more than 4 pages of 3 ids, however threads are scheduled.
     assert sorted(worker_ids[0] for worker_ids in by_workers.values()) == [3, 301], by_workers
     assert all(len(worker_ids) <= 12 for worker_ids in by_workers.values()), f"a worker stayed: {by_workers}"
+
+
+def test_workers_that_join_proven_readers_leave_too_when_they_do_not_speed_pages_up(caplog):
+    ids, readers, trial = list(range(900)), {}, _Trial([True, False])
+    with caplog.at_level(logging.INFO, logger="airbyte"):
+        pages = list(ParallelSnapshotRead([IdRange(0, 900)], _pager(ids, readers, wait=0.001), 4, headroom=_Headroom(True), trial=trial, what="users").pages())
+    assert sorted(_ids(pages)) == ids, "an id was read twice or skipped"
+    assert all(len(names) == 1 for names in readers.values())
+    assert trial.readers == [(1, 2), (2, 3)], "the second trial ran with the two proven workers and one more"
+    logs = [record.getMessage() for record in caplog.records]
+    assert [line.split(":")[0] for line in logs] == [
+        "Reading users with 2 parallel readers (at most 4)",
+        "Reading users with 3 parallel readers (at most 4)",
+        "Back to 2 readers of users after 3 parallel readers",
+    ], logs
+    # Once the third worker left, the two proven ones read on: every id they read after its verdict is theirs.
+    third = {name for item in ids for name in readers[item]} - {threading.current_thread().name, "fauna-range-1", "fauna-range-2"}
+    assert third == {"fauna-range-3"}, third
+    assert sum("fauna-range-3" in readers[item] for item in ids) <= 12, "the worker on trial stayed after its verdict"
 
 
 def test_workers_read_at_most_two_pages_ahead_of_the_consumer():
