@@ -12,12 +12,17 @@ TABLE_HEADER = (
 )
 
 
+def _busy_loops(count: int) -> str:
+    return f"{count} busy loop{'s' if count > 1 else ''} beside it, " if count else ""
+
+
 def render(result: Dict[str, Any]) -> str:
     """The whole report as Markdown."""
     meta = result["meta"]
     sections = [
         f"N = {meta['docs']:,} documents of ~{meta['doc_bytes']} bytes on the wire, page size 1000, {meta['args']['repeat']} replay "
-        f"round(s); {meta['cpus']} cores, Python {meta['python']}; load average {meta['load_before'][0]:.2f} before, "
+        f"round(s); {meta['cpus']} cores, Python {meta['python']}; "
+        f"{_busy_loops(meta['args'].get('busy_loops', 0))}load average {meta['load_before'][0]:.2f} before, "
         f"{meta['load_after'][0]:.2f} after; started {meta['started'][:16].replace('T', ' ')} UTC, {meta['seconds'] / 60:.0f} min; "
         f"commit {meta['commit'][:7]}{' with uncommitted connector changes' if meta['uncommitted_connector_files'] else ''}.",
         table(result),

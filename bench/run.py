@@ -72,6 +72,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--skip-typed-mode", action="store_true", help="skip the row with schema mode `typed`")
     parser.add_argument("--skip-full-refresh-mode", action="store_true", help="skip the row with the stream configured full_refresh")
     parser.add_argument("--child-databases", type=int, default=200, help="child databases (5 collections each) of the discover figure (0: skip)")
+    parser.add_argument(
+        "--busy-loops", type=int, default=0, help="processes spinning on the CPU for the whole run, as other jobs on a shared machine would"
+    )
     return parser.parse_args()
 
 
@@ -84,6 +87,7 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     dirty = subprocess.run(["git", "status", "--short", "source_fauna"], capture_output=True, text=True, cwd=ROOT).stdout.split("\n")
     dirty = [line for line in dirty if line.strip()]
     incremental = latency = slices = internals = child_databases = None
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy_loops)]
     try:
         ctx.setup()
         first = full_phase(ctx)
@@ -100,6 +104,9 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
             child_databases = measure_discover(args.child_databases, collections=5, repeat=args.repeat)
         ratios, per_round = compute(args.latency_ms, first, incremental, latency, internals, slices)
     finally:
+        for process in busy:
+            process.kill()
+            process.wait()
         for server in [ctx.proxy, ctx.fauna]:
             if server is not None:
                 server.stop()
