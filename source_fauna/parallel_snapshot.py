@@ -8,7 +8,7 @@ Readers are added only while they help (`adaptive_concurrency`): the calling thr
 worker threads join when the process leaves CPU idle while it waits for pages, and on trial:
 unless pages then come faster, they hand their ids back and leave. Against a near node the CPU is
 the limit, and extra readers would only add thread switching and memory. Memory stays bounded by
-about 2 × readers pages (readers running, not allowed).
+about one page per reader running (not allowed).
 
 Work is shared by stealing, not by fixed ranges: a reader that joins, or that has finished its
 ids, takes the far half of the range with the most pages still ahead. Fauna's ids grow with creation
@@ -20,7 +20,7 @@ left keeps every reader busy until the end, whatever the ids' spread.
 import logging
 import queue
 import threading
-from typing import Any, Callable, Generator, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Generator, Iterator, List, Optional, Sequence, Tuple
 
 from source_fauna.adaptive_concurrency import CpuHeadroom, ScaleUpTrial
 from source_fauna.id_ranges import IdRange
@@ -68,10 +68,8 @@ class ParallelSnapshotRead:
         # Ranges of stopped workers, or those a resumed snapshot had left, for the next reader that looks for work.
         self._left_behind: List[IdRange] = list(reversed(ranges[1:]))
         self._reading_lock = threading.Lock()
-        self._results: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
-        # One slot per running worker: a worker may leave one page in `_results` and hold one more
-        # while it waits for a slot, so pages in memory grow with the workers running, not the allowed.
-        self._slots = threading.Semaphore(0)
+        # What workers hand over, each page with its worker's slot, given back once the page is handed on.
+        self._results: "queue.SimpleQueue[Tuple[Any, Optional[threading.Semaphore]]]" = queue.SimpleQueue()
         self._stop = threading.Event()
         self._workers: List[threading.Thread] = []
         self._leave_requests: List[threading.Event] = []  # one per worker: set to make it leave after its page
@@ -118,7 +116,7 @@ class ParallelSnapshotRead:
         while self._finished < len(self._workers):
             self._headroom.resume()
             try:
-                item = self._results.get(timeout=0.1)
+                item, slot = self._results.get(timeout=0.1)
             except queue.Empty:
                 continue
             finally:
@@ -128,7 +126,8 @@ class ParallelSnapshotRead:
             elif isinstance(item, BaseException):
                 raise item
             else:
-                self._slots.release()
+                if slot is not None:
+                    slot.release()
                 self._trial.page()
                 yield item
                 if self._on_trial:
@@ -166,35 +165,42 @@ class ParallelSnapshotRead:
         with self._reading_lock:
             return any(id_range.can_split() for id_range in self._reading)
 
-    def _put(self, item: Any, page: bool = True) -> bool:
-        while page and not self._slots.acquire(timeout=0.1):
+    def _wait(self, slot: threading.Semaphore) -> bool:
+        """Waits until the worker's last page was handed on; False once the read stops."""
+        while not slot.acquire(timeout=0.1):
             if self._stop.is_set():
                 return False
-        if self._stop.is_set():
-            return False
-        self._results.put(item)
-        return True
+        return not self._stop.is_set()
 
-    def _work(self, id_range: Optional[IdRange], leave: threading.Event) -> None:
-        """A worker thread: reads ranges until none is left or it is asked to leave."""
+    def _work(self, id_range: Optional[IdRange], leave: threading.Event, slot: threading.Semaphore) -> None:
+        """A worker thread: reads ranges until none is left or it is asked to leave.
+
+        It fetches a page only once the consumer has taken its last one (its one `slot`), so each
+        worker holds at most one page, and pages in memory grow with the workers running, not the
+        allowed, even while the consumer is held up downstream.
+        """
         try:
             while id_range is not None:
-                for item in self._read_range(id_range, self._stop):
-                    if not self._put(item):
-                        return
-                    if leave.is_set():
-                        self._leave(id_range)
-                        # Gives its slot back, so that pages in memory stay bounded by the workers running.
-                        while not self._slots.acquire(timeout=0.1):
-                            if self._stop.is_set():
-                                return
-                        id_range = None
-                        break
-                else:
-                    id_range = self._take(id_range)
-            self._put(_DONE, page=False)
+                pages = self._read_range(id_range, self._stop)
+                try:
+                    while True:
+                        if not self._wait(slot):
+                            return
+                        if leave.is_set():
+                            self._leave(id_range)
+                            id_range = None
+                            break
+                        item = next(pages, _DONE)
+                        if item is _DONE:
+                            slot.release()
+                            id_range = self._take(id_range)
+                            break
+                        self._results.put((item, slot))
+                finally:
+                    pages.close()
+            self._results.put((_DONE, None))
         except BaseException as error:  # handed to the consumer, which raises it
-            self._put(error, page=False)
+            self._results.put((error, None))
 
     def _running_workers(self) -> int:
         return sum(worker.is_alive() and not leave.is_set() for worker, leave in zip(self._workers, self._leave_requests))
@@ -211,11 +217,10 @@ class ParallelSnapshotRead:
         started = []
         for id_range in ranges:
             leave = threading.Event()
-            worker = threading.Thread(target=self._work, args=(id_range, leave), daemon=True, name=f"fauna-range-{len(self._workers) + 1}")
+            worker = threading.Thread(target=self._work, args=(id_range, leave, threading.Semaphore(1)), daemon=True, name=f"fauna-range-{len(self._workers) + 1}")
             started.append(len(self._workers))
             self._workers.append(worker)
             self._leave_requests.append(leave)
-            self._slots.release()
             worker.start()
         self._on_trial.extend(started)
         self._trial.start(readers_before, self._running_workers())
