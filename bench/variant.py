@@ -4,7 +4,6 @@
 
 Each NAME puts back what the CDK or the interpreter does without the connector's change, so the
 benchmark can measure what each buys, against the same replayed answers:
-  queue_bound      the CDK's queue of 10,000 records in flight
   slice_hash       the CDK's StreamSlice hashed again for every record
   gc_tuning        the cyclic garbage collector's defaults
 `--static-slices N` reads snapshots as N id ranges the CDK runs concurrently (bench/static_slices.py).
@@ -22,7 +21,7 @@ from source_fauna import cdk_internals
 from source_fauna import run as connector
 from source_fauna.source import SourceFauna
 
-INTERNALS = ("queue_bound", "slice_hash", "gc_tuning")
+INTERNALS = ("slice_hash", "gc_tuning")
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
@@ -33,8 +32,6 @@ def switch_off(names: List[str]) -> None:
     unknown = set(names) - set(INTERNALS)
     if unknown:
         raise SystemExit(f"unknown internals {sorted(unknown)}; choose among {INTERNALS}")
-    if "queue_bound" in names:
-        cdk_internals.bound_record_queue = _nothing
     if "slice_hash" in names:
         cdk_internals.SliceWithCachedHash = lambda stream_slice: stream_slice
     if "gc_tuning" in names:

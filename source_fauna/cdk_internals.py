@@ -13,7 +13,6 @@ import gc
 import re
 import sys
 from datetime import datetime, timedelta, timezone
-from queue import Queue
 from types import ModuleType
 from typing import Any, Callable, Dict, Iterable, Set
 
@@ -27,10 +26,6 @@ from source_fauna.snapshot_progress import is_snapshot_state
 # components file; the manifest's `class_name`s use it.
 INJECTED_COMPONENTS_MODULE = "source_declarative_manifest.components"
 
-# How many records the CDK may hold between the threads that read pages and the thread that
-# writes stdout: two pages of the default size.
-RECORDS_IN_FLIGHT = 2_000
-
 
 def register_components(module: ModuleType) -> None:
     """Makes the manifest's `source_declarative_manifest.components.X` names resolve to `module`.
@@ -41,19 +36,6 @@ def register_components(module: ModuleType) -> None:
     """
     sys.modules.setdefault(INJECTED_COMPONENTS_MODULE, module)
     sys.modules.setdefault("components", module)
-
-
-def bound_record_queue(source: Any, maxsize: int = RECORDS_IN_FLIGHT) -> None:
-    """Lowers the CDK's queue of records in flight (10,000, no setting) to `maxsize`.
-
-    How full it gets is a race between the readers and the writer, which share one GIL; a full
-    queue of records costs tens of MB with no gain in speed. `Queue` reads `maxsize` at each `put`,
-    and the main thread never blocks on it (the message repository buffers its own messages).
-    """
-    # A CDK that moved the queue leaves it unbounded rather than failing a sync; the unit test fails instead.
-    queue = getattr(getattr(source, "_concurrent_source", None), "_queue", None)
-    if isinstance(queue, Queue) and queue.maxsize > maxsize:
-        queue.maxsize = maxsize
 
 
 def message_repository(cursor: Any) -> Any:

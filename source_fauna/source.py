@@ -69,7 +69,6 @@ class SourceFauna(YamlDeclarativeSource):
         )
         if snapshots and self.built_config:
             runtime_for(self.built_config).resume_snapshots(snapshots)
-        cdk_internals.bound_record_queue(self)
 
     @property
     def built_config(self) -> Optional[Mapping[str, Any]]:

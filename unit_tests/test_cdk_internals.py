@@ -9,7 +9,6 @@ import threading
 from datetime import datetime, timedelta, timezone
 from unittest.mock import MagicMock
 
-import pytest
 from airbyte_cdk.models import (
     AirbyteMessage,
     AirbyteStateBlob,
@@ -42,17 +41,7 @@ from airbyte_cdk.sources.types import StreamSlice
 from source_fauna import cdk_internals, components, runtime
 from source_fauna.catalog import CollectionInfo
 from source_fauna.errors import config_error
-from source_fauna.cdk_internals import RECORDS_IN_FLIGHT
 from source_fauna.source import SourceFauna
-
-
-def test_the_queue_between_readers_and_writer_holds_at_most_records_in_flight():
-    records = SourceFauna()._concurrent_source._queue
-    assert isinstance(records, queue.Queue), "the CDK's record queue moved: bound_record_queue no longer bounds it"
-    for number in range(RECORDS_IN_FLIGHT):
-        records.put(number, block=False)
-    with pytest.raises(queue.Full):
-        records.put(RECORDS_IN_FLIGHT, block=False)
 
 
 def test_the_manifest_class_names_resolve_to_this_package_components():
