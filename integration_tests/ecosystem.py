@@ -26,6 +26,12 @@ with warnings.catch_warnings():
 
 from fauna_local.testing import LocalFauna
 
+# Reads pyproject.toml for the tests; tomllib is Python 3.11+, and on 3.10 the Makefile installs tomli.
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib  # noqa: F401 (the tests import it from here)
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "source_fauna"
 TMP = ROOT / ".tmp"  # gitignored

@@ -1,16 +1,10 @@
 """The helpers of the ecosystem tests: a missing tool fails under CI and is skipped elsewhere."""
 
 import re
-import sys
 
 import pytest
 
-from integration_tests.ecosystem import BLOCK_IMPORTS_PRELUDE, ROOT, require
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the Makefile installs tomli
-    import tomli as tomllib
+from integration_tests.ecosystem import BLOCK_IMPORTS_PRELUDE, ROOT, require, tomllib
 
 
 @pytest.mark.parametrize("ci", ["true", "1"], ids=["CI=true", "CI=1"])

@@ -7,18 +7,13 @@ release that would fail the QA fails here first.
 
 import datetime
 import re
-import sys
 from pathlib import Path
 from typing import Any, Dict, Tuple
 
 import yaml
 
+from integration_tests.ecosystem import tomllib
 from source_fauna.components import MISSING_PACKAGE_MESSAGE
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the Makefile installs tomli
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPI_PACKAGE = "airbyte-source-fauna"

@@ -20,12 +20,7 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from integration_tests.ecosystem import ROOT, build_wheel
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the Makefile installs tomli
-    import tomli as tomllib
+from integration_tests.ecosystem import ROOT, build_wheel, tomllib
 
 SPEC_TIMEOUT_SECONDS = 120
 
