@@ -4,6 +4,7 @@
 
 Each NAME puts back what the CDK or the interpreter does without the connector's change, so the
 benchmark can measure what each buys, against the same replayed answers:
+  batched_output   the CDK's own `launch` (one write per message)
   slice_hash       the CDK's StreamSlice hashed again for every record
   gc_tuning        the cyclic garbage collector's defaults
 `--static-slices N` reads snapshots as N id ranges the CDK runs concurrently (bench/static_slices.py).
@@ -16,12 +17,13 @@ from pathlib import Path
 from typing import Any, List
 
 import yaml
+from airbyte_cdk.entrypoint import launch as cdk_launch
 
 from source_fauna import cdk_internals
 from source_fauna import run as connector
 from source_fauna.source import SourceFauna
 
-INTERNALS = ("slice_hash", "gc_tuning")
+INTERNALS = ("batched_output", "slice_hash", "gc_tuning")
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
@@ -32,6 +34,8 @@ def switch_off(names: List[str]) -> None:
     unknown = set(names) - set(INTERNALS)
     if unknown:
         raise SystemExit(f"unknown internals {sorted(unknown)}; choose among {INTERNALS}")
+    if "batched_output" in names:
+        cdk_internals.launch = cdk_launch
     if "slice_hash" in names:
         cdk_internals.SliceWithCachedHash = lambda stream_slice: stream_slice
     if "gc_tuning" in names:

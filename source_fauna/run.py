@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import List, Optional
 
 import orjson
-from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteErrorTraceMessage,
@@ -66,7 +66,7 @@ def run() -> None:
     if source is None:
         sys.exit(0 if args[:1] == ["check"] else 1)
     cdk_internals.tune_garbage_collector()
-    launch(source, args)
+    cdk_internals.launch(source, args)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What the connector relies on in the CDK beyond its public API (source_fauna/cdk_internals.py).
 
-Each test fails, saying what changed, when a CDK release moves one of these internals."""
+Each test fails, saying what changed, when a CDK release moves one of these internals. Also the
+output loop: records go out in batches, and nothing is held back or lost."""
 
 import inspect
 import logging
@@ -9,8 +10,12 @@ import threading
 from datetime import datetime, timedelta, timezone
 from unittest.mock import MagicMock
 
+import pytest
+
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.models import (
     AirbyteMessage,
+    AirbyteRecordMessage,
     AirbyteStateBlob,
     AirbyteStateMessage,
     AirbyteStateType,
@@ -110,6 +115,81 @@ def test_a_slice_with_a_cached_hash_equals_the_slice_and_hashes_the_same():
     cached = cdk_internals.SliceWithCachedHash(original)
     assert cached == original and hash(cached) == hash(original)
     assert {original: 1}[cached] == 1
+
+
+def _record(n: int) -> str:
+    return '{"type":"RECORD","record":{"stream":"users","data":{"n":%d},"emitted_at":1}}' % n
+
+
+STATE = '{"type":"STATE","state":{"type":"STREAM"}}'
+
+
+class _Entrypoint:
+    """Yields the given serialized messages, then fails if asked to."""
+
+    messages: list = []
+    failure = None
+
+    def __init__(self, source):
+        pass
+
+    def parse_args(self, args):
+        return args
+
+    def run(self, parsed_args):
+        yield from self.messages
+        if self.failure:
+            raise self.failure
+
+
+@pytest.fixture
+def entrypoint(monkeypatch):
+    monkeypatch.setattr(cdk_internals, "AirbyteEntrypoint", _Entrypoint)
+    _Entrypoint.failure = None
+    return _Entrypoint
+
+
+def test_every_message_is_written_once_in_order(entrypoint, capfd):
+    entrypoint.messages = [_record(n) for n in range(250)] + [STATE] + [_record(250), STATE]
+    cdk_internals.launch(None, [])
+    assert capfd.readouterr().out.splitlines() == entrypoint.messages
+
+
+def test_records_go_to_the_print_buffer_a_hundred_at_a_time_and_any_other_message_at_once(entrypoint, monkeypatch):
+    writes = []
+
+    class Buffer:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def write(self, text):
+            writes.append(text.splitlines())
+
+    monkeypatch.setattr(cdk_internals, "PRINT_BUFFER", Buffer())
+    entrypoint.messages = [_record(n) for n in range(250)] + [STATE] + [_record(250), STATE]
+    cdk_internals.launch(None, [])
+    assert [len(lines) for lines in writes] == [100, 100, 51, 2]
+    assert writes[2][-1] == STATE and writes[3] == [_record(250), STATE]
+
+
+def test_records_read_before_a_failure_are_still_written(entrypoint, capfd):
+    entrypoint.messages = [_record(n) for n in range(130)]  # a full batch and 30 pending
+    entrypoint.failure = RuntimeError("the node went away")
+    with pytest.raises(RuntimeError):
+        cdk_internals.launch(None, [])
+    assert capfd.readouterr().out.splitlines() == entrypoint.messages
+
+
+def test_the_cdk_writes_a_record_message_with_its_type_first():
+    record = AirbyteMessage(type=Type.RECORD, record=AirbyteRecordMessage(stream="users", data={"n": 1}, emitted_at=1))
+    state = AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(type=AirbyteStateType.STREAM))
+    assert AirbyteEntrypoint.airbyte_message_to_string(record).startswith(cdk_internals._RECORD), (
+        "the CDK serializes records differently now: each would be written alone, as slowly as by the CDK's own launch"
+    )
+    assert not AirbyteEntrypoint.airbyte_message_to_string(state).startswith(cdk_internals._RECORD)
 
 
 def _daily_windows_of_1974():
