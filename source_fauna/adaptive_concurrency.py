@@ -80,10 +80,14 @@ class ScaleUpTrial:
     Once every reader has handed over a page, pages must come faster by half of what the added
     readers would bring were the wait all network (2 → 3 readers: 1.25 ×, 4 → 5: 1.125 ×), but
     never more than `faster` times as fast, however many joined: several readers may find this
-    process's own CPU the limit. Both rates are taken over two pages per reader, at least 8, so
-    that one slow page does not decide. A failed trial makes the next one wait `wait_pages` pages,
-    twice as many after each failure, so a node that was slow for a moment is tried again later.
+    process's own CPU the limit. The rate during a trial is taken over four pages per reader, at
+    least 16, as readers hand pages over in bursts; the rate before, over up to 32 pages handed by
+    the readers then running. So neither a slow stretch before nor a burst during lets readers stay
+    that do not help. A failed trial makes the next one wait `wait_pages` pages, twice as many after
+    each failure, so a node that was slow for a moment is tried again later.
     """
+
+    _BEFORE_PAGES = 32
 
     def __init__(self, faster: float = 1.5, wait_pages: int = 32, clock: Callable[[], float] = time.monotonic) -> None:
         self._faster = faster
@@ -95,6 +99,7 @@ class ScaleUpTrial:
         self._measured_from: Optional[Tuple[int, float]] = None  # pages and time once every reader handed over one
         self._next_trial = 0
         self._failures = 0
+        self._readers_since = 0  # pages handed over when the readers now running last changed
         self.last_rates = (0.0, 0.0)  # pages per second before and during the last trial
 
     def page(self) -> None:
@@ -109,7 +114,8 @@ class ScaleUpTrial:
 
     def start(self, readers_before: int, readers_after: int) -> None:
         needed = 1 + min(self._faster - 1, (readers_after - readers_before) / (2 * readers_before))
-        self._trial = _Trial(readers_after, self._rate(self._measured_pages(readers_before)), self._pages, needed)
+        before = max(self._measured_pages(readers_before), min(self._BEFORE_PAGES, self._pages - self._readers_since))
+        self._trial = _Trial(readers_after, self._rate(before), self._pages, needed)
         self._measured_from = None
 
     def outcome(self) -> Optional[bool]:
@@ -121,6 +127,7 @@ class ScaleUpTrial:
         pages, since = self._measured_from
         rate = (self._pages - pages) / max(self._handed[-1] - since, 1e-9)
         trial, self._trial = self._trial, None
+        self._readers_since = self._pages
         self.last_rates = (trial.rate_before, rate)
         if rate >= trial.rate_before * trial.needed:
             return True
@@ -130,7 +137,7 @@ class ScaleUpTrial:
 
     @staticmethod
     def _measured_pages(readers: int) -> int:
-        return max(8, 2 * readers)
+        return max(16, 4 * readers)
 
     def _rate(self, pages: int) -> float:
         """Pages per second over the last `pages` pages handed over (at least two)."""

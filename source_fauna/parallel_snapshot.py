@@ -236,10 +236,11 @@ class ParallelSnapshotRead:
             for worker in self._on_trial:
                 self._leave_requests[worker].set()
             before, during = self._trial.last_rates
-            readers = max(1, self._running_workers())
+            staying = self._running_workers()  # 0 when every worker was on trial: the calling thread reads alone again
+            readers = max(1, staying)
             logger.info(
                 f"Back to {'one reader' if readers == 1 else f'{readers} readers'} of {self._what} after "
-                f"{readers + len(self._on_trial)} parallel readers: pages came too little faster ({during:.1f} pages/s "
+                f"{staying + len(self._on_trial)} parallel readers: pages came too little faster ({during:.1f} pages/s "
                 f"against {before:.1f} before), so the node, not the network, is the limit."
             )
         if outcome is not None:

@@ -50,34 +50,44 @@ def test_a_trial_keeps_workers_that_make_pages_come_faster():
     pages(1, 0.1)
     assert trial.may_start()
     pages(1, 0.5)
-    pages(8, 0.1)  # one reader: 10 pages per second, measured over the last 8 pages
+    pages(40, 0.1)  # one reader: 10 pages per second, measured over the last 32 pages
     trial.start(1, 2)
     assert not trial.may_start(), "one trial at a time"
     pages(2, 0.1)  # every reader's first page: not measured
-    pages(7, 0.06)
-    assert trial.outcome() is None, "judged on two pages per reader, at least 8"
+    pages(15, 0.06)
+    assert trial.outcome() is None, "judged on four pages per reader, at least 16"
     pages(1, 0.06)
     assert trial.outcome() is True, "16.7 pages per second is more than 1.5 × 10"
     assert trial.last_rates == pytest.approx((10, 1 / 0.06))
+
+
+def test_a_slow_stretch_just_before_a_trial_does_not_make_a_small_gain_look_large():
+    trial, pages = _trial_on_a_fake_clock()
+    pages(30, 0.1)
+    pages(4, 0.3)  # the node paused: over the last 8 pages alone, 5 pages per second
+    trial.start(1, 2)
+    pages(2 + 16, 1 / 11.8)
+    assert trial.outcome() is False, "11.8 pages per second is 1.18 × the rate of one reader, not 1.5 ×"
+    assert trial.last_rates[0] == pytest.approx(32 / 4.0)
 
 
 def test_workers_that_join_proven_readers_are_on_trial_too_and_need_half_the_gain_they_could_bring():
     trial, pages = _trial_on_a_fake_clock()
     pages(9, 0.1)
     trial.start(1, 2)
-    pages(2 + 8, 0.06)
+    pages(2 + 16, 0.06)
     assert trial.outcome() is True
     assert trial.may_start(), "a success lets the next workers join at once"
-    trial.start(2, 3)  # before: 1 / 0.06 pages per second; 3 readers must bring 1.25 × that
-    pages(3 + 8, 0.06 / 1.2)
+    trial.start(2, 3)  # before: 1 / 0.06 pages per second, over the pages since the second reader joined; 3 readers must bring 1.25 × that
+    pages(3 + 16, 0.06 / 1.2)
     assert trial.outcome() is False, "1.2 × is short of half the gain a third reader could bring"
     assert not trial.may_start()
     pages(64, 0.05)
     trial.start(2, 3)
-    pages(3 + 8, 0.05 / 1.3)
+    pages(3 + 16, 0.05 / 1.3)
     assert trial.outcome() is True, "1.3 × is more than 1.25 ×"
     trial.start(3, 8)  # were the wait all network: 2.67 ×; pages must come 1.5 × as fast, the most a trial asks
-    pages(8 + 16, 0.05 / 1.3 / 1.55)
+    pages(8 + 32, 0.05 / 1.3 / 1.55)
     assert trial.outcome() is True
 
 
@@ -85,19 +95,19 @@ def test_a_trial_stops_workers_that_do_not_and_tries_again_later():
     trial, pages = _trial_on_a_fake_clock()
     pages(9, 0.1)
     trial.start(1, 3)
-    pages(3 + 8, 0.07)  # 14.3 pages per second with three readers: short of 1.5 × 10
+    pages(3 + 16, 0.07)  # 14.3 pages per second with three readers: short of 1.5 × 10
     assert trial.outcome() is False
     pages(63, 0.1)
     assert not trial.may_start(), "the next trial waits 64 pages after a first failure"
     pages(1, 0.1)
     assert trial.may_start()
     trial.start(1, 2)
-    pages(2 + 8, 0.1)
+    pages(2 + 16, 0.1)
     assert trial.outcome() is False
     pages(127, 0.1)
     assert not trial.may_start(), "and twice as long after a second one"
     pages(1, 0.1)
     assert trial.may_start()
     trial.start(1, 8)
-    pages(8 + 16, 0.065)  # 15.4 pages per second: 1.5 × is enough, however many joined (the CPU may be the limit)
+    pages(8 + 32, 0.065)  # 15.4 pages per second: 1.5 × is enough, however many joined (the CPU may be the limit)
     assert trial.outcome() is True

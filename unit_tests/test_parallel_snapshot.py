@@ -115,10 +115,13 @@ def test_no_more_readers_than_allowed():
     assert most[0] == 3
 
 
-def test_workers_that_do_not_speed_pages_up_leave_their_ids_to_the_calling_thread_and_every_id_is_read_once():
+def test_workers_that_do_not_speed_pages_up_leave_their_ids_to_the_calling_thread_and_every_id_is_read_once(caplog):
     ids, readers, trial = list(range(600)), {}, _Trial(False)
-    pages = list(ParallelSnapshotRead([IdRange(0, 600)], _pager(ids, readers, wait=0.001), 4, headroom=_Headroom(True), trial=trial).pages())
+    with caplog.at_level(logging.INFO, logger="airbyte"):
+        pages = list(ParallelSnapshotRead([IdRange(0, 600)], _pager(ids, readers, wait=0.001), 4, headroom=_Headroom(True), trial=trial, what="users").pages())
     assert sorted(_ids(pages)) == ids, "an id was read twice or skipped"
+    logs = [record.getMessage().split(":")[0] for record in caplog.records]
+    assert logs == ["Reading users with 2 parallel readers (at most 4)", "Back to one reader of users after 2 parallel readers"], logs
     assert all(len(names) == 1 for names in readers.values())
     assert trial.trials == 1
     by_workers = {}
