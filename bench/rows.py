@@ -41,12 +41,20 @@ def row_of(run: measure.SourceRun, label: str, target: str, expected: Optional[i
 
 
 def readers_summary(messages: List[str]) -> str:
-    """`2, back to 1, 4, back to 3` from the connector's messages as parallel readers joined and stopped."""
+    """`2, back to 1, 2, kept 2, 4, back to 3` from the connector's messages as parallel readers joined, stayed and stopped."""
     steps = []
     for message in messages:
         joined = re.search(r" with (\d+) parallel readers", message)
         left = re.match(r"Back to (one|\d+) readers? ", message)
-        steps.append(joined.group(1) if joined else f"back to {left.group(1).replace('one', '1')}" if left else message[:60])
+        kept = re.match(r"Keeping (\d+) parallel readers", message)
+        if joined:
+            steps.append(joined.group(1))
+        elif left:
+            steps.append(f"back to {left.group(1).replace('one', '1')}")
+        elif kept:
+            steps.append(f"kept {kept.group(1)}")
+        else:
+            steps.append(message[:60])
     return ", ".join(steps)
 
 

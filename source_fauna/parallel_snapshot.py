@@ -243,5 +243,11 @@ class ParallelSnapshotRead:
                 f"{staying + len(self._on_trial)} parallel readers: pages came too little faster ({during:.1f} pages/s "
                 f"against {before:.1f} before), so the node, not the network, is the limit."
             )
+        elif outcome is True:
+            before, during = self._trial.last_rates
+            logger.info(
+                f"Keeping {self._running_workers()} parallel readers of {self._what}: pages came fast enough "
+                f"({during:.1f} pages/s against {before:.1f} before)."
+            )
         if outcome is not None:
             self._on_trial.clear()

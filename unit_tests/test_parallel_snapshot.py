@@ -149,6 +149,7 @@ def test_workers_that_join_proven_readers_leave_too_when_they_do_not_speed_pages
     logs = [record.getMessage() for record in caplog.records]
     assert [line.split(":")[0] for line in logs] == [
         "Reading users with 2 parallel readers (at most 4)",
+        "Keeping 2 parallel readers of users",
         "Reading users with 3 parallel readers (at most 4)",
         "Back to 2 readers of users after 3 parallel readers",
     ], logs
