@@ -232,10 +232,10 @@ class ParallelSnapshotRead:
 
     def _judge_trial(self) -> None:
         outcome = self._trial.outcome()
+        before, during = self._trial.last_rates
         if outcome is False:
             for worker in self._on_trial:
                 self._leave_requests[worker].set()
-            before, during = self._trial.last_rates
             staying = self._running_workers()  # 0 when every worker was on trial: the calling thread reads alone again
             readers = max(1, staying)
             logger.info(
@@ -244,7 +244,6 @@ class ParallelSnapshotRead:
                 f"against {before:.1f} before), so the node, not the network, is the limit."
             )
         elif outcome is True:
-            before, during = self._trial.last_rates
             logger.info(
                 f"Keeping {self._running_workers()} parallel readers of {self._what}: pages came fast enough "
                 f"({during:.1f} pages/s against {before:.1f} before)."
