@@ -99,16 +99,20 @@ def launch(source: Any, args: List[str]) -> None:
     entrypoint = AirbyteEntrypoint(source)
     parsed_args = entrypoint.parse_args(args)
     batch: List[str] = []
+
+    def write_batch() -> None:
+        PRINT_BUFFER.write("\n".join(batch) + "\n")
+        batch.clear()
+
     with PRINT_BUFFER:
         try:
             for message in entrypoint.run(parsed_args):
                 batch.append(message)
                 if len(batch) >= RECORDS_PER_WRITE or not message.startswith(_RECORD):
-                    PRINT_BUFFER.write("\n".join(batch) + "\n")
-                    batch.clear()
+                    write_batch()
         finally:
             if batch:
-                PRINT_BUFFER.write("\n".join(batch) + "\n")
+                write_batch()
 
 
 def tune_garbage_collector() -> None:
