@@ -232,8 +232,15 @@ class ParallelSnapshotRead:
 
     def _judge_trial(self) -> None:
         outcome = self._trial.outcome()
+        if outcome is None:  # not measured yet
+            return
         before, during = self._trial.last_rates
-        if outcome is False:
+        if outcome:
+            logger.info(
+                f"Keeping {self._running_workers()} parallel readers of {self._what}: pages came fast enough "
+                f"({during:.1f} pages/s against {before:.1f} before)."
+            )
+        else:
             for worker in self._on_trial:
                 self._leave_requests[worker].set()
             staying = self._running_workers()  # 0 when every worker was on trial: the calling thread reads alone again
@@ -243,10 +250,4 @@ class ParallelSnapshotRead:
                 f"{staying + len(self._on_trial)} parallel readers: pages came too little faster ({during:.1f} pages/s "
                 f"against {before:.1f} before), so the node, not the network, is the limit."
             )
-        elif outcome is True:
-            logger.info(
-                f"Keeping {self._running_workers()} parallel readers of {self._what}: pages came fast enough "
-                f"({during:.1f} pages/s against {before:.1f} before)."
-            )
-        if outcome is not None:
-            self._on_trial.clear()
+        self._on_trial.clear()
