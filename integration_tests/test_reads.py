@@ -138,14 +138,14 @@ SKEWED_IDS = [str(i) for i in (101, 5_000_000, 90_000_000_000)] + [str(300_000_0
 
 @pytest.mark.parametrize(
     "latency_ms,ids,one_at_a_time,batches",
-    [(0, None, False, 4), (40, None, False, 16), (40, SKEWED_IDS, False, 4), (40, None, True, 16)],
+    [(0, None, False, 4), (40, None, False, 32), (40, SKEWED_IDS, False, 4), (40, None, True, 16)],
     ids=["near-node", "remote-node", "remote-node-skewed-ids", "node-that-is-the-limit"],
 )
 def test_a_snapshot_read_by_parallel_readers_returns_every_document_once(fauna, source, latency_ms, ids, one_at_a_time, batches):
     client = fauna.client()
     create_collection(client, "users")
     created = []
-    for batch in range(batches):  # 16 batches, 58 pages: time for readers to join and be judged before the last pages
+    for batch in range(batches):  # 32 batches, 115 pages: time for readers to join and be judged (over 16 pages or more) before the last pages
         created += create_documents(client, "users", [{"batch": batch, "n": n} for n in range(25)], ids and ids[batch * 25 : (batch + 1) * 25])
     config = fauna.config(collection={"page_size": 7}, partitions_per_collection=4)
     catalog = source.discover_catalog(config, "full_refresh")
@@ -163,7 +163,7 @@ def test_a_snapshot_read_by_parallel_readers_returns_every_document_once(fauna, 
     if one_at_a_time:
         # The node answers one request at a time: pages came no faster, so the helpers handed their ids back.
         assert left and "pages came too little faster" in left[0], output.logs
-    elif latency_ms and batches == 16:
+    elif latency_ms and batches == 32:
         assert not left, "readers left a read where they paid"
 
 
