@@ -164,7 +164,11 @@ def test_a_snapshot_read_by_parallel_readers_returns_every_document_once(fauna, 
         # The node answers one request at a time: pages came no faster, so the helpers handed their ids back.
         assert left and "pages came too little faster" in left[0], output.logs
     elif latency_ms and batches == 32:
-        assert not left, "readers left a read where they paid"
+        # The first readers to join at least double the pages per second, where a trial asks 1.5 × at
+        # most. A later, smaller step (3 → 4 readers: 1.33 × at best, 1.17 × asked) may rightly fail
+        # on a busy machine whose CPU, not the network, has become the limit.
+        verdicts = [line for line in output.logs if line.startswith(("Keeping ", "Back to "))]
+        assert verdicts and verdicts[0].startswith("Keeping "), f"the first readers to join did not stay where they paid: {verdicts}"
 
 
 def test_deletions_fail_clearly_when_the_last_sync_is_older_than_the_collections_history(fauna, source):
