@@ -248,6 +248,6 @@ class ParallelSnapshotRead:
             logger.info(
                 f"Back to {'one reader' if readers == 1 else f'{readers} readers'} of {self._what} after "
                 f"{staying + len(self._on_trial)} parallel readers: pages came too little faster ({during:.1f} pages/s "
-                f"against {before:.1f} before), so the node, not the network, is the limit."
+                f"against {before:.1f} before), so the node or this process, not the network, is the limit."
             )
         self._on_trial.clear()

@@ -122,6 +122,8 @@ def test_workers_that_do_not_speed_pages_up_leave_their_ids_to_the_calling_threa
     assert sorted(_ids(pages)) == ids, "an id was read twice or skipped"
     logs = [record.getMessage().split(":")[0] for record in caplog.records]
     assert logs == ["Reading users with 2 parallel readers (at most 4)", "Back to one reader of users after 2 parallel readers"], logs
+    # A failed trial shows only that more readers did not help: the node or this process is the limit.
+    assert caplog.records[-1].getMessage().endswith("so the node or this process, not the network, is the limit.")
     assert all(len(names) == 1 for names in readers.values())
     assert trial.trials == 1
     by_workers = {}
