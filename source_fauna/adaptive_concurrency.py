@@ -89,11 +89,12 @@ class ScaleUpTrial:
 
     _BEFORE_PAGES = 32
 
-    def __init__(self, faster: float = 1.5, wait_pages: int = 32, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_readers: int, faster: float = 1.5, wait_pages: int = 32, clock: Callable[[], float] = time.monotonic) -> None:
         self._faster = faster
         self._wait_pages = wait_pages
         self._clock = clock
-        self._handed: Deque[float] = deque(maxlen=65)  # when the last pages were handed over
+        # When the last pages were handed over: enough for the rate before a trial, whatever the readers then.
+        self._handed: Deque[float] = deque(maxlen=max(self._BEFORE_PAGES, self._measured_pages(max_readers)) + 1)
         self._pages = 0
         self._trial: Optional[_Trial] = None
         self._measured_from: Optional[Tuple[int, float]] = None  # pages and time once every reader handed over one

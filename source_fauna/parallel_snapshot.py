@@ -62,7 +62,7 @@ class ParallelSnapshotRead:
         self._read_range = read_range
         self._max_readers = max_readers
         self._headroom = headroom or CpuHeadroom()
-        self._trial = trial or ScaleUpTrial()
+        self._trial = trial or ScaleUpTrial(max_readers)
         self._what = what
         self._reading: List[IdRange] = list(ranges[:1])  # ranges some reader is on
         # Ranges of stopped workers, or those a resumed snapshot had left, for the next reader that looks for work.

@@ -30,10 +30,10 @@ def test_cpu_headroom_asks_for_as_many_readers_as_the_idle_cpu_could_feed():
     assert headroom.more_readers(3) == 0, "idle once after a busy interval"
 
 
-def _trial_on_a_fake_clock():
+def _trial_on_a_fake_clock(max_readers=8):
     """A ScaleUpTrial, and `pages(count, seconds_apart)`, which hands it pages that far apart."""
     now = [0.0]
-    trial = ScaleUpTrial(faster=1.5, wait_pages=32, clock=lambda: now[0])
+    trial = ScaleUpTrial(max_readers, faster=1.5, wait_pages=32, clock=lambda: now[0])
 
     def pages(count, seconds_apart):
         for _ in range(count):
@@ -69,6 +69,16 @@ def test_a_slow_stretch_just_before_a_trial_does_not_make_a_small_gain_look_larg
     pages(2 + 16, 1 / 11.8)
     assert trial.outcome() is False, "11.8 pages per second is 1.18 × the rate of one reader, not 1.5 ×"
     assert trial.last_rates[0] == pytest.approx(32 / 4.0)
+
+
+def test_the_rate_before_a_trial_of_many_readers_is_taken_over_all_the_pages_it_asks():
+    trial, pages = _trial_on_a_fake_clock(max_readers=32)
+    pages(200, 0.2)
+    pages(100, 0.1)
+    trial.start(31, 32)  # before: over 4 pages per reader, 124 pages: the last 100 and 24 slower ones
+    pages(32 + 128, 0.05)
+    assert trial.outcome() is not None
+    assert trial.last_rates[0] == pytest.approx(124 / (100 * 0.1 + 24 * 0.2))
 
 
 def test_workers_that_join_proven_readers_are_on_trial_too_and_need_half_the_gain_they_could_bring():

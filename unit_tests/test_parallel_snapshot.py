@@ -28,7 +28,7 @@ class _Trial(ScaleUpTrial):
     given a list, the outcomes of the trials in turn, and no trial after the last."""
 
     def __init__(self, speeds_up=True) -> None:
-        super().__init__()
+        super().__init__(max_readers=8)  # its outcomes are given, so its windows do not matter
         self.outcomes = speeds_up if isinstance(speeds_up, list) else None
         self.speeds_up = speeds_up
         self.trials = 0
