@@ -1,5 +1,5 @@
 """Every place the connector relies on airbyte-cdk behaviour that is not public API, and nothing else
-(besides the interpreter's collector tuning, measured with them; the faunadb driver is touched only by fauna_gateway).
+(the interpreter's tuning is process_tuning's; the faunadb driver is touched only by fauna_gateway).
 
 Each one buys a measured share of a sync's time or memory (bench/README.md shows the with/without
 rows), or something the CDK offers custom components no public way to reach: the Connector Builder's
@@ -9,7 +9,6 @@ unit_tests/test_cdk_internals.py fails, naming what moved, the day a CDK release
 """
 
 import ast
-import gc
 import re
 import sys
 from datetime import datetime, timedelta, timezone
@@ -113,19 +112,6 @@ def launch(source: Any, args: List[str]) -> None:
         finally:
             if batch:
                 write_batch()
-
-
-def tune_garbage_collector() -> None:
-    """Keeps the cyclic garbage collector off the objects that live for the whole sync while pages are decoded.
-
-    The CDK leaves many long-lived objects after start-up, which the collector would walk again at
-    every collection while pages allocate tens of thousands of objects each; freezing them keeps them
-    out, and since records are acyclic (freed by reference counting once written) collections can
-    run far less often. Interpreter tuning rather than CDK behaviour, kept here with the rest that
-    the benchmark measures (bench/variant.py `gc_tuning`).
-    """
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
 
 
 # The CDK reports a failed CheckStream as the repr() of "Encountered an error while <action>. Error: <error>"

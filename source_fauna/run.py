@@ -19,7 +19,7 @@ from airbyte_cdk.models import (
     Type,
 )
 
-from source_fauna import cdk_internals
+from source_fauna import cdk_internals, process_tuning
 from source_fauna.source import SourceFauna
 
 
@@ -65,7 +65,7 @@ def run() -> None:
     source = _source(args)
     if source is None:
         sys.exit(0 if args[:1] == ["check"] else 1)
-    cdk_internals.tune_garbage_collector()
+    process_tuning.tune_garbage_collector()
     cdk_internals.launch(source, args)
 
 
