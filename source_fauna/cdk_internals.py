@@ -9,6 +9,7 @@ unit_tests/test_cdk_internals.py fails, naming what moved, the day a CDK release
 """
 
 import ast
+import queue
 import re
 import sys
 from datetime import datetime, timedelta, timezone
@@ -75,6 +76,28 @@ class SliceWithCachedHash(StreamSlice):
 
     def __hash__(self) -> int:
         return self._hash
+
+
+# One page of records at the default page size.
+QUEUED_ITEMS = 1_000
+
+
+def bound_record_queue(source: Any, items: int = QUEUED_ITEMS) -> bool:
+    """Lets at most `items` records (and other messages) wait on the concurrent source's queue for the main thread,
+    which writes them; answers whether the bound was set.
+
+    The CDK bounds that queue at 10,000 items. A reader waiting on the network for every page keeps
+    it near one page, but parallel readers (parallel_snapshot.py) work ahead, so whenever writing is
+    the slower the queue fills: ten pages of records held at once, not one. Reader threads block on
+    a full queue as they would at the CDK's bound; the main thread never does (the CDK's
+    ConcurrentMessageRepository buffers what it emits itself). The queue is the one the declarative
+    source builds and hands its ConcurrentSource, which keeps it as `_queue`.
+    """
+    record_queue = getattr(getattr(source, "_concurrent_source", None), "_queue", None)
+    if not isinstance(record_queue, queue.Queue):
+        return False  # the sync runs as the CDK built it, only with more memory
+    record_queue.maxsize = items
+    return True
 
 
 def declarative_config(source: Any) -> Any:

@@ -16,6 +16,7 @@
 - A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types,
   and a failed stream's last state.
 - `ts` window bounds and cursors are written with integers (cdk_internals.format_epoch_microseconds_exactly).
+- Records wait for the main thread, which writes them, a page at a time, not ten (cdk_internals.bound_record_queue).
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping, a
   success how many databases and collections it found.
 """
@@ -69,6 +70,7 @@ class SourceFauna(YamlDeclarativeSource):
         )
         if snapshots and self.built_config:
             runtime_for(self.built_config).resume_snapshots(snapshots)
+        cdk_internals.bound_record_queue(self)
 
     @property
     def built_config(self) -> Optional[Mapping[str, Any]]:

@@ -94,6 +94,20 @@ def test_the_cdk_hands_every_component_of_a_source_one_config_object(monkeypatch
     assert built[0] is cdk_internals.declarative_config(source), "the config the components get is no longer the source's `_config`"
 
 
+def test_records_wait_for_the_main_thread_a_page_at_a_time():
+    source = SourceFauna(config={"domain": "127.0.0.1", "port": 9, "scheme": "http", "secret": "s"})
+    record_queue = getattr(getattr(source, "_concurrent_source", None), "_queue", None)
+    assert isinstance(record_queue, queue.Queue), (
+        "the declarative source no longer keeps its records' queue as `_concurrent_source._queue`: "
+        "parallel readers would fill it 10,000 records deep again"
+    )
+    assert record_queue.maxsize == cdk_internals.QUEUED_ITEMS, "SourceFauna no longer bounds its records' queue"
+
+
+def test_a_source_without_the_queue_is_read_as_the_cdk_built_it():
+    assert not cdk_internals.bound_record_queue(object())
+
+
 def test_a_failed_check_reports_the_connectors_own_message(monkeypatch):
     # The manifest's CheckStream wraps the connector's error in the repr() of "Encountered an error while …";
     # plain_check_message takes it out again. Were the CDK to word or quote it differently, this fails.
