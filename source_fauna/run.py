@@ -66,6 +66,7 @@ def run() -> None:
     if source is None:
         sys.exit(0 if args[:1] == ["check"] else 1)
     process_tuning.tune_garbage_collector()
+    process_tuning.pin_mmap_threshold()
     cdk_internals.launch(source, args)
 
 
