@@ -65,11 +65,16 @@ def connector_command(verb: str, config: str, catalog: Optional[str] = None, sta
     return Command([PYTHON, "-m", "source_fauna.run", *_source_args(verb, config, catalog, state)])
 
 
-def variant_command(without: Sequence[str], verb: str, config: str, catalog: Optional[str] = None, static_slices: int = 0) -> Command:
-    """This tree's connector with some of its CDK internals switched off, or snapshots cut in static slices (bench/variant.py)."""
+def variant_command(
+    without: Sequence[str], verb: str, config: str, catalog: Optional[str] = None, static_slices: int = 0, readers: int = 0
+) -> Command:
+    """This tree's connector with some of its CDK internals switched off, snapshots cut in static slices, or its
+    reader pool held at `readers` (bench/variant.py)."""
     flags = ["--without", ",".join(without)] if without else []
     if static_slices:
         flags += ["--static-slices", str(static_slices)]
+    if readers:
+        flags += ["--readers", str(readers)]
     return Command([PYTHON, str(HERE / "variant.py"), *flags, "--", *_source_args(verb, config, catalog, None)])
 
 

@@ -21,6 +21,7 @@ def compute(
     latency: Optional[Dict[str, Any]],
     internals: Optional[Dict[str, List[Dict[str, Any]]]],
     slices: Optional[Dict[tuple, List[Dict[str, Any]]]],
+    reader_memory: Optional[Dict[str, List[Dict[str, Any]]]] = None,
 ) -> Tuple[Dict[str, Any], Dict[str, List[Optional[float]]]]:
     """The ratios by name, and the per-round values of those that are a median of rounds. A phase that did not run is None."""
     r: Dict[str, Any] = {}
@@ -104,6 +105,15 @@ def compute(
             key = f"static_slices{kind[len('static'):]}_vs_reader_pool_{ids}_ids"
             pool = slices[ids, "pool"]
             r[key] = median_of_rounds(per_round, key, [ratio(s["docs_per_s"], p["docs_per_s"]) for s, p in zip(slices[ids, kind], pool)])
+    if reader_memory:
+        one, *held = reader_memory  # "1 reader", "N readers", "N readers without NAME"…
+        many = held[0]
+        rss = {name: [row["max_rss_mb"] for row in rows] for name, rows in reader_memory.items()}
+        # Peak RSS, each ratio taken within one round: what N readers cost over one, and (> 1) what each internal saves.
+        r["rss_readers_vs_one_reader"] = median_of_rounds(per_round, "rss_readers_vs_one_reader", [ratio(m, o) for m, o in zip(rss[many], rss[one])])
+        for name in held[1:]:
+            key = f"rss_readers_without_{name.split(' without ')[1]}"
+            r[key] = median_of_rounds(per_round, key, [ratio(w, m) for w, m in zip(rss[name], rss[many])])
     r["server_share_replay_connector"] = median([e["connector"]["server_share"] for e in rounds])
     r["server_share_live_connector"] = first.live["connector"]["server_share"]
     return r, per_round

@@ -16,11 +16,12 @@ ratio taken within this run (bench/README.md explains the rows and columns):
    connector's reader pool, and static id-range slices run by the CDK's concurrency instead, on
    evenly spread and on skewed ids;
 6. what each CDK internal the connector relies on buys (source_fauna/cdk_internals.py);
-7. discover of 200 child databases of 5 collections: its time and queries per database (child_databases.py);
-8. with `--old-connector`: airbyte-source-fauna 0.1.10 in its own venv, on the same data.
+7. peak RSS with the reader pool held at one reader and at four, and what the internals that bound it save;
+8. discover of 200 child databases of 5 collections: its time and queries per database (child_databases.py);
+9. with `--old-connector`: airbyte-source-fauna 0.1.10 in its own venv, on the same data.
 
 Each phase is a function of the run's context (context.py) in a module of its own (first_sync.py,
-incremental.py, latency.py, reader_pool_vs_slices.py, internals.py); ratios.py takes the ratios from their
+incremental.py, latency.py, reader_pool_vs_slices.py, internals.py, reader_memory.py); ratios.py takes the ratios from their
 rows. Prints the report and writes the results as JSON (bench/results/, or `--json`); `bench/readme.py`
 renders them into bench/README.md. No figure is asserted: a benchmark prints, people judge.
 """
@@ -48,6 +49,7 @@ from incremental import incremental_phase  # noqa: E402
 from internals import internals_phase  # noqa: E402
 from latency import latency_phase  # noqa: E402
 from ratios import compute  # noqa: E402
+from reader_memory import reader_memory_phase  # noqa: E402
 from reader_pool_vs_slices import slices_phase  # noqa: E402
 
 
@@ -67,6 +69,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-live-latency", dest="live_latency", action="store_false", help="skip the latency test against the live local Fauna")
     parser.add_argument("--slices-repeat", type=int, default=3, help="alternating rounds of the reader pool against static slices, on even and on skewed ids (0: skip)")
     parser.add_argument("--ab-repeat", type=int, default=3, help="rounds of the first sync with each CDK internal switched off (0: skip)")
+    parser.add_argument("--memory-repeat", type=int, default=2, help="rounds of the first sync with the reader pool held at one and at several readers (0: skip)")
+    parser.add_argument("--memory-readers", type=int, default=4, help="the several readers of those rounds")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-incremental", action="store_true")
     parser.add_argument("--skip-typed-mode", action="store_true", help="skip the row with schema mode `typed`")
@@ -86,7 +90,7 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
     # The connector measured is the working tree's; say so when it differs from the commit.
     dirty = subprocess.run(["git", "status", "--short", "source_fauna"], capture_output=True, text=True, cwd=ROOT).stdout.split("\n")
     dirty = [line for line in dirty if line.strip()]
-    incremental = latency = slices = internals = child_databases = None
+    incremental = latency = slices = internals = reader_memory = child_databases = None
     busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy_loops)]
     try:
         ctx.setup()
@@ -99,10 +103,12 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
                 slices = slices_phase(ctx)
         if args.ab_repeat:
             internals = internals_phase(ctx)
+        if args.memory_repeat:
+            reader_memory = reader_memory_phase(ctx)
         if args.child_databases:
             log(f"discover of {args.child_databases} child databases")
             child_databases = measure_discover(args.child_databases, collections=5, repeat=args.repeat)
-        ratios, per_round = compute(args.latency_ms, first, incremental, latency, internals, slices)
+        ratios, per_round = compute(args.latency_ms, first, incremental, latency, internals, slices, reader_memory)
     finally:
         for process in busy:
             process.kill()

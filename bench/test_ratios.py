@@ -4,6 +4,8 @@ taken in rounds is the median of its per-round values, which are kept beside it;
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from first_sync import FirstSync  # noqa: E402
@@ -74,3 +76,22 @@ def test_the_other_phases_add_their_ratios_under_the_names_the_targets_read() ->
     assert ratios["latency_many_collections_vs_one"] == 3.0
     assert "latency_default_vs_one_partition" not in ratios  # no partitioned reads without a partition option
     assert "live_latency_many_collections_vs_one" not in ratios  # no live latency rows in this run
+
+
+def with_rss(mb: float) -> dict:
+    return {**row(1000.0), "max_rss_mb": mb}
+
+
+def test_reader_memory_gives_what_readers_cost_and_what_each_internal_saves_within_each_round() -> None:
+    reader_memory = {
+        "1 reader": [with_rss(100.0), with_rss(110.0)],
+        "4 readers": [with_rss(105.0), with_rss(121.0)],
+        "4 readers without record_queue": [with_rss(115.5), with_rss(121.0)],
+    }
+
+    ratios, per_round = compute(20, first_sync([1000.0]), None, None, None, None, reader_memory)
+
+    assert per_round["rss_readers_vs_one_reader"] == pytest.approx([1.05, 1.1])
+    assert ratios["rss_readers_vs_one_reader"] == pytest.approx(1.075)
+    assert per_round["rss_readers_without_record_queue"] == pytest.approx([1.1, 1.0])
+    assert "rss_readers_without_malloc_tuning" not in ratios  # not measured in this run

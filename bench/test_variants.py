@@ -84,6 +84,27 @@ def test_static_slices_read_every_document_once_in_as_many_id_ranges(files, slic
     assert all(end == start for (_, end), (start, _) in zip(ranges, ranges[1:]))
 
 
+@pytest.mark.parametrize("readers", [1, 4])
+def test_a_reader_pool_held_at_n_readers_reads_every_document_once_with_n(fauna, files, readers):
+    """In pages of 20, enough for the trial of the readers to reach its verdict, which keeps them however fast pages came."""
+    _, catalog = files
+    work = commands.Workdir()
+    try:
+        config = work.write("config-pages-of-20", commands.connector_config(fauna, page_size=20))
+        expected = refs_of(messages_of(commands.connector_command("read", config, catalog)))
+        messages = messages_of(commands.variant_command([], "read", config, catalog, readers=readers))
+    finally:
+        work.remove()
+    assert sorted(refs_of(messages)) == sorted(expected)
+    logs = [m["log"]["message"] for m in messages if m["type"] == "LOG" and "parallel readers" in m["log"]["message"]]
+    if readers == 1:
+        assert logs == []
+    else:
+        assert logs[0].startswith(f"Reading collection 'users' with {readers} parallel readers"), logs
+        assert logs[1].startswith(f"Keeping {readers} parallel readers"), logs
+        assert len(logs) == 2, logs
+
+
 def test_skewed_ids_put_most_documents_in_a_small_part_of_the_id_space(fauna):
     from faunadb import query as q
 

@@ -1,13 +1,17 @@
-"""The connector of this tree with some of its CDK internals switched off, or with static slices instead of its reader pool.
+"""The connector of this tree with some of its CDK internals switched off, static slices instead of its reader pool, or its pool held at N readers.
 
-    python bench/variant.py [--without NAME,NAME] [--static-slices N] -- read --config C --catalog K
+    python bench/variant.py [--without NAME,NAME] [--static-slices N] [--readers N] -- read --config C --catalog K
 
 Each NAME puts back what the CDK or the interpreter does without the connector's change, so the
 benchmark can measure what each buys, against the same replayed answers:
   batched_output   the CDK's own `launch` (one write per message)
   slice_hash       the CDK's StreamSlice hashed again for every record
   gc_tuning        the cyclic garbage collector's defaults
+  record_queue     the CDK's queue of up to 10,000 records waiting to be written
+  malloc_tuning    glibc's own mmap threshold, which rises with the blocks freed
 `--static-slices N` reads snapshots as N id ranges the CDK runs concurrently (bench/static_slices.py).
+`--readers N` makes the reader pool of each snapshot start N readers at once and keep them, whatever
+the CPU and the page rate say, so that memory can be compared at a given number of readers.
 """
 
 import argparse
@@ -19,11 +23,11 @@ from typing import Any, List
 import yaml
 from airbyte_cdk.entrypoint import launch as cdk_launch
 
-from source_fauna import cdk_internals
+from source_fauna import adaptive_concurrency, cdk_internals, process_tuning
 from source_fauna import run as connector
 from source_fauna.source import SourceFauna
 
-INTERNALS = ("batched_output", "slice_hash", "gc_tuning")
+INTERNALS = ("batched_output", "slice_hash", "gc_tuning", "record_queue", "malloc_tuning")
 
 
 def _nothing(*args: Any, **kwargs: Any) -> None:
@@ -40,6 +44,21 @@ def switch_off(names: List[str]) -> None:
         cdk_internals.SliceWithCachedHash = lambda stream_slice: stream_slice
     if "gc_tuning" in names:
         gc.freeze = gc.set_threshold = _nothing
+    if "record_queue" in names:
+        cdk_internals.bound_record_queue = _nothing
+    if "malloc_tuning" in names:
+        process_tuning.pin_mmap_threshold = _nothing
+
+
+def hold_readers(readers: int) -> None:
+    """Every snapshot read starts `readers` readers at once (within its cap) and keeps them."""
+    judge = adaptive_concurrency.ScaleUpTrial.outcome
+
+    def kept(self: Any) -> Any:
+        return None if judge(self) is None else True  # measured as always, so the log shows the rates
+
+    adaptive_concurrency.CpuHeadroom.more_readers = lambda self, running: max(0, readers - running)  # type: ignore[method-assign]
+    adaptive_concurrency.ScaleUpTrial.outcome = kept  # type: ignore[method-assign]
 
 
 def use_static_slices(slices: int) -> None:
@@ -56,11 +75,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--without", default="", help="comma-separated internals to switch off")
     parser.add_argument("--static-slices", type=int, default=0)
+    parser.add_argument("--readers", type=int, default=0, help="hold each snapshot's reader pool at this many readers")
     parser.add_argument("source_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     switch_off([name for name in args.without.split(",") if name])
     if args.static_slices:
         use_static_slices(args.static_slices)
+    if args.readers:
+        hold_readers(args.readers)
     sys.argv = ["source-fauna", *[arg for arg in args.source_args if arg != "--"]]
     connector.run()
 
