@@ -8,7 +8,7 @@ benchmark can measure what each buys, against the same replayed answers:
   slice_hash       the CDK's StreamSlice hashed again for every record
   gc_tuning        the cyclic garbage collector's defaults
   record_queue     the CDK's queue of up to 10,000 records waiting to be written
-  malloc_tuning    glibc's own mmap threshold, which rises with the blocks freed
+  malloc_tuning    glibc's own arenas, one per thread that allocates
 `--static-slices N` reads snapshots as N id ranges the CDK runs concurrently (bench/static_slices.py).
 `--readers N` makes the reader pool of each snapshot start N readers at once and keep them, whatever
 the CPU and the page rate say, so that memory can be compared at a given number of readers.
@@ -47,7 +47,7 @@ def switch_off(names: List[str]) -> None:
     if "record_queue" in names:
         cdk_internals.bound_record_queue = _nothing
     if "malloc_tuning" in names:
-        process_tuning.pin_mmap_threshold = _nothing
+        process_tuning.share_one_malloc_arena = _nothing
 
 
 def hold_readers(readers: int) -> None:

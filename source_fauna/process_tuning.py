@@ -7,9 +7,9 @@ import ctypes
 import gc
 import sys
 
-# glibc's malloc.h: the parameter, and the threshold glibc starts at.
-M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 128 * 1024
+# glibc's malloc.h: the parameter, and how many arenas every thread of the process shares.
+M_ARENA_MAX = -8
+ARENAS = 1
 
 
 def tune_garbage_collector() -> None:
@@ -24,14 +24,14 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def pin_mmap_threshold() -> bool:
-    """Keeps glibc serving every block of 128 KiB or more (a page's body, say) by mmap, handed back to the system when
-    freed; answers whether it could.
+def share_one_malloc_arena() -> bool:
+    """Makes every thread of the process allocate from glibc's one main arena; answers whether it could.
 
-    glibc starts at that threshold but raises it to the size of every such block freed, so from the
-    first page on, page bodies come from the heap (arena) of the reader thread that fetched them,
-    and each reader's arena keeps its peak for the rest of the sync. Setting the threshold fixes it.
-    Other C libraries (musl, macOS) are left as they are.
+    glibc gives each new thread an arena (heap) of its own, up to eight per core, and an arena keeps
+    its peak: every reader thread of a snapshot would hold on to what its largest pages took, for the
+    rest of the sync. One arena lets a page freed by one reader serve the next page of any other,
+    and costs next to no waiting: threads allocate while they hold the interpreter's lock, one at
+    a time. Called before any thread starts. Other C libraries (musl, macOS) are left as they are.
     """
     if not sys.platform.startswith("linux"):
         return False
@@ -39,4 +39,4 @@ def pin_mmap_threshold() -> bool:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1)
+    return bool(mallopt(M_ARENA_MAX, ARENAS) == 1)

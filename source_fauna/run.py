@@ -61,12 +61,12 @@ def _source(args: List[str]) -> Optional[SourceFauna]:
 
 
 def run() -> None:
+    process_tuning.share_one_malloc_arena()
     args = sys.argv[1:]
     source = _source(args)
     if source is None:
         sys.exit(0 if args[:1] == ["check"] else 1)
     process_tuning.tune_garbage_collector()
-    process_tuning.pin_mmap_threshold()
     cdk_internals.launch(source, args)
 
 

@@ -3,38 +3,40 @@
 import subprocess
 import sys
 
-# Frees a 1 MiB block, which raises glibc's threshold to 1 MiB unless it is pinned, then holds a block of
-# 512 KiB and prints whether glibc served it by mmap (mallinfo2's count of mmapped blocks went up).
-_HOLD_A_PAGE_BODY = """
-import ctypes, sys
+# Four threads allocate at once, then glibc's malloc_stats() prints one "Arena N:" block per arena to stderr.
+_THREADS_ALLOCATING = """
+import ctypes, sys, threading
 from source_fauna import process_tuning
 
-class MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+if sys.argv[1] == "shared":
+    assert process_tuning.share_one_malloc_arena()
+together = threading.Barrier(4)
+held = []
 
-mallinfo2 = ctypes.CDLL(None).mallinfo2
-mallinfo2.restype = MallInfo2
-if sys.argv[1] == "pinned":
-    assert process_tuning.pin_mmap_threshold()
-del_me = bytes(1 << 20)
-del del_me
-before = mallinfo2().hblks
-held = bytes(512 << 10)
-print(mallinfo2().hblks > before)
+def allocate():
+    together.wait()
+    held.append([bytes(64 << 10) for _ in range(8)])  # blocks below the mmap threshold: from an arena
+    together.wait()
+
+threads = [threading.Thread(target=allocate) for _ in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+ctypes.CDLL(None).malloc_stats()
 """
 
 
-def _served_by_mmap(setting: str) -> bool:
-    result = subprocess.run([sys.executable, "-c", _HOLD_A_PAGE_BODY, setting], capture_output=True, text=True, timeout=60)
+def _arenas(setting: str) -> int:
+    result = subprocess.run([sys.executable, "-c", _THREADS_ALLOCATING, setting], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip() == "True"
+    return sum(line.startswith("Arena ") for line in result.stderr.splitlines())
 
 
-def test_with_the_threshold_pinned_a_page_body_is_mmapped_and_handed_back_when_freed():
-    assert _served_by_mmap("pinned")
+def test_with_one_shared_arena_threads_allocating_at_once_use_the_main_arena():
+    assert _arenas("shared") == 1
 
 
-def test_glibc_left_alone_serves_it_from_a_heap_once_a_larger_block_was_freed():
-    # What pinning prevents; were glibc to stop raising its threshold, pinning would no longer buy anything.
-    assert not _served_by_mmap("default")
+def test_glibc_left_alone_gives_threads_arenas_of_their_own():
+    # What sharing prevents; were glibc to stop doing this, sharing would no longer buy anything.
+    assert _arenas("default") > 1
