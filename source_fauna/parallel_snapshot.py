@@ -8,7 +8,8 @@ Readers are added only while they help (`adaptive_concurrency`): the calling thr
 worker threads join when the process leaves CPU idle while it waits for pages, and on trial:
 unless pages then come faster, they hand their ids back and leave. Against a near node the CPU is
 the limit, and extra readers would only add thread switching and memory. Memory stays bounded by
-about one page per reader running (not allowed).
+about one page per reader running (not allowed), and readers working ahead hand on no more than
+the writing of records takes (the CDK's queue, bounded to a page by cdk_internals.bound_record_queue).
 
 Work is shared by stealing, not by fixed ranges: a reader that joins, or that has finished its
 ids, takes the far half of the range with the most pages still ahead. Fauna's ids grow with creation
