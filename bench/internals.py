@@ -1,4 +1,4 @@
-"""What each CDK internal the connector relies on buys: the first sync with each switched off (variant.py)."""
+"""What each internal the connector relies on buys (cdk_internals.py, process_tuning.py): the first sync with each switched off (variant.py)."""
 
 from typing import Any, Dict, List
 
@@ -8,7 +8,7 @@ from variant import INTERNALS
 
 
 def internals_phase(ctx: RunContext) -> Dict[str, List[Dict[str, Any]]]:
-    """What each CDK internal buys: the first sync against the replay with it and without it, in alternating order.
+    """What each internal buys: the first sync against the replay with it and without it, in alternating order.
     The rows of each setup ("with every internal", "without NAME", the baseline's label), one per round."""
     args, proxy = ctx.args, ctx.proxy
     conf = ctx.config_file(proxy, "proxy-config")

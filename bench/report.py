@@ -1,5 +1,5 @@
 """The benchmark's report, rendered from a run's results (the JSON `bench/run.py` writes): the table of rows,
-the ratios with their per-round values, what each CDK internal buys, requests per stream, notes, profile."""
+the ratios with their per-round values, what each internal buys, requests per stream, notes, profile."""
 
 from typing import Any, Dict, List
 
@@ -88,7 +88,7 @@ def ratios(result: Dict[str, Any]) -> str:
 
 
 def internals(result: Dict[str, Any]) -> str:
-    """Each CDK internal switched off in turn: CPU, wall time and peak RSS of the first sync against it switched on."""
+    """Each internal switched off in turn: CPU, wall time and peak RSS of the first sync against it switched on."""
     found = [(key[len("without_"):-len("_cpu")], key) for key in result["ratios"] if key.startswith("without_") and key.endswith("_cpu")]
     if not found:
         return ""

@@ -15,7 +15,7 @@ ratio taken within this run (bench/README.md explains the rows and columns):
 5. with 20 ms injected per request and pages of 100: one collection alone, several at once, the
    connector's reader pool, and static id-range slices run by the CDK's concurrency instead, on
    evenly spread and on skewed ids;
-6. what each CDK internal the connector relies on buys (source_fauna/cdk_internals.py);
+6. what each internal the connector relies on buys (source_fauna/cdk_internals.py, process_tuning.py);
 7. peak RSS with the reader pool held at one reader and at four, and what the internals that bound it save;
 8. discover of 200 child databases of 5 collections: its time and queries per database (child_databases.py);
 9. with `--old-connector`: airbyte-source-fauna 0.1.10 in its own venv, on the same data.
