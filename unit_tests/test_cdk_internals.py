@@ -104,6 +104,27 @@ def test_records_wait_for_the_main_thread_a_page_at_a_time():
     assert record_queue.maxsize == cdk_internals.QUEUED_ITEMS, "SourceFauna no longer bounds its records' queue"
 
 
+def test_the_main_thread_never_waits_on_a_full_record_queue():
+    # The main thread alone empties the queue, and emits messages itself (a stream's last state): with a
+    # smaller bound the queue is full more often, so a blocking put there would hang the sync.
+    emitted = []
+
+    def as_the_main_thread():
+        full = queue.Queue(maxsize=1)
+        full.put("a record")
+        repository = ConcurrentMessageRepository(full, InMemoryMessageRepository(Level.INFO))
+        state = AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(type=AirbyteStateType.STREAM))
+        repository.emit_message(state)
+        emitted.extend([state, list(repository.consume_queue())])
+
+    thread = threading.Thread(target=as_the_main_thread, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "the CDK's repository now blocks its consumer on a full queue: bound_record_queue could hang a sync"
+    state, consumed = emitted
+    assert consumed == [state]
+
+
 def test_a_source_without_the_queue_is_read_as_the_cdk_built_it():
     assert not cdk_internals.bound_record_queue(object())
 
