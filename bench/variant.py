@@ -7,7 +7,7 @@ benchmark can measure what each buys, against the same replayed answers:
   batched_output   the CDK's own `launch` (one write per message)
   slice_hash       the CDK's StreamSlice hashed again for every record
   gc_tuning        the cyclic garbage collector's defaults
-  record_queue     the CDK's queue of up to 10,000 records waiting to be written
+  record_queue     records queued without waiting for the writer, up to the CDK's 10,000
   malloc_tuning    glibc's own arenas, one per thread that allocates
 `--static-slices N` reads snapshots as N id ranges the CDK runs concurrently (bench/static_slices.py).
 `--readers N` makes the reader pool of each snapshot start N readers at once and keep them, whatever
@@ -45,7 +45,7 @@ def switch_off(names: List[str]) -> None:
     if "gc_tuning" in names:
         gc.freeze = gc.set_threshold = _nothing
     if "record_queue" in names:
-        cdk_internals.bound_record_queue = _nothing
+        cdk_internals.bound_record_queue = cdk_internals.records_waiting = _nothing
     if "malloc_tuning" in names:
         process_tuning.share_one_malloc_arena = _nothing
 

@@ -14,7 +14,7 @@ import re
 import sys
 from datetime import datetime, timedelta, timezone
 from types import ModuleType
-from typing import Any, Callable, Dict, Iterable, List, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.logger import PRINT_BUFFER
@@ -78,8 +78,8 @@ class SliceWithCachedHash(StreamSlice):
         return self._hash
 
 
-# One page of records at the default page size.
-QUEUED_ITEMS = 1_000
+# The CDK's own bound stays as a backstop; readers wait at a page, long before it.
+QUEUED_ITEMS = 2_000
 
 
 def bound_record_queue(source: Any, items: int = QUEUED_ITEMS) -> bool:
@@ -88,16 +88,27 @@ def bound_record_queue(source: Any, items: int = QUEUED_ITEMS) -> bool:
 
     The CDK bounds that queue at 10,000 items. A reader waiting on the network for every page keeps
     it near one page, but parallel readers (parallel_snapshot.py) work ahead, so whenever writing is
-    the slower the queue fills: ten pages of records held at once, not one. Reader threads block on
-    a full queue as they would at the CDK's bound; the main thread never does (the CDK's
-    ConcurrentMessageRepository buffers what it emits itself). The queue is the one the declarative
-    source builds and hands its ConcurrentSource, which keeps it as `_queue`.
+    the slower the queue fills: ten pages of records held at once. Retrievers wait (`records_waiting`)
+    until less than a page is queued before they queue the next, so this bound is reached only when
+    writing stalls. The main thread never waits on it (the CDK's ConcurrentMessageRepository buffers
+    what it emits itself). The queue is the one the declarative source builds and hands its
+    ConcurrentSource, which keeps it as `_queue`.
     """
     record_queue = getattr(getattr(source, "_concurrent_source", None), "_queue", None)
     if not isinstance(record_queue, queue.Queue):
         return False  # the sync runs as the CDK built it, only with more memory
     record_queue.maxsize = items
     return True
+
+
+def records_waiting(repository: Any) -> Optional[int]:
+    """How many messages wait on the concurrent source's queue to be written; None for another repository.
+
+    The records a retriever yields go onto the queue its ConcurrentMessageRepository puts messages
+    on (kept as `_queue`), and the main thread writes them from there.
+    """
+    record_queue = getattr(repository, "_queue", None)
+    return record_queue.qsize() if isinstance(record_queue, queue.Queue) else None
 
 
 def declarative_config(source: Any) -> Any:

@@ -13,6 +13,7 @@ be real objects.
 
 import copy
 import json
+import time
 from dataclasses import InitVar, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Tuple, Union
@@ -38,6 +39,11 @@ from airbyte_cdk.sources.declarative.transformations.config_transformations.conf
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+# How often a retriever looks whether the writer has caught up, and for how long at most: past it, the
+# CDK's own bound on its queue holds the readers back (a destination holding up the sync, say).
+WRITER_POLL_SECONDS = 0.005
+WRITER_WAIT_SECONDS = 5.0
 
 MISSING_PACKAGE_MESSAGE = (
     "Reading Fauna needs the airbyte-source-fauna package and the faunadb driver, which this environment does not have "
@@ -340,18 +346,35 @@ class FaunaDocumentsRetriever(Retriever):
         # A record's `data` may still be JSON text (see values.py): transformations and the
         # Builder's page log read values, so they get plain objects; a sync passes it on as is.
         plain = bool(self.transformations) or self._in_builder()
+        repository = self._repository()
         for count, page in enumerate(pages, start=1):
             records = [with_plain_values(record) for record in page.records] if plain else page.records
             self._log_page(page, records)
             for transformation in self.transformations or ():
                 for record in records:
                     transformation.transform(record, config=self.config, stream_slice=stream_slice)
+            self._wait_for_the_writer(repository, len(records))
             # A page's Records are built in one list and handed on by `yield from`: no generator step per record.
             yield from [Record(data=record, stream_name=self.name, associated_slice=record_slice) for record in records]
             if after_page is not None:
                 after_page(page)
             if page_limit and count >= page_limit:
                 return
+
+    @staticmethod
+    def _wait_for_the_writer(repository: Any, page: int) -> None:
+        """Waits while a page of records or more is still queued to be written.
+
+        Readers working ahead would otherwise fill the CDK's queue whenever writing is the slower,
+        and then wait at every record they queue, a wake-up of two threads each. Polled: a page takes
+        the writer tens of milliseconds, and the writer still has the records queued meanwhile.
+        """
+        from source_fauna import cdk_internals
+
+        waited = 0.0
+        while waited < WRITER_WAIT_SECONDS and (cdk_internals.records_waiting(repository) or 0) >= max(page, 1):
+            time.sleep(WRITER_POLL_SECONDS)
+            waited += WRITER_POLL_SECONDS
 
     def _repository(self) -> Any:
         from source_fauna import cdk_internals

@@ -9,7 +9,8 @@ worker threads join when the process leaves CPU idle while it waits for pages, a
 unless pages then come faster, they hand their ids back and leave. Against a near node the CPU is
 the limit, and extra readers would only add thread switching and memory. Memory stays bounded by
 about one page per reader running (not allowed), and readers working ahead hand on no more than
-the writing of records takes (the CDK's queue, bounded to a page by cdk_internals.bound_record_queue).
+the writing of records takes: a page waits while a page of records is still queued to be written
+(FaunaDocumentsRetriever._wait_for_the_writer).
 
 Work is shared by stealing, not by fixed ranges: a reader that joins, or that has finished its
 ids, takes the far half of the range with the most pages still ahead. Fauna's ids grow with creation

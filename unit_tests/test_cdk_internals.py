@@ -125,6 +125,15 @@ def test_the_main_thread_never_waits_on_a_full_record_queue():
     assert consumed == [state]
 
 
+def test_retrievers_see_how_many_records_wait_on_the_queue_the_source_writes_from():
+    source = SourceFauna(config={"domain": "127.0.0.1", "port": 9, "scheme": "http", "secret": "s"})
+    repository = source._message_repository  # the one the components, and so the retrievers' cursors, are given
+    assert cdk_internals.records_waiting(repository) == 0, "the components' repository no longer keeps the source's queue as `_queue`"
+    source._concurrent_source._queue.put("a record")
+    assert cdk_internals.records_waiting(repository) == 1, "the components' repository puts on another queue than the source writes from"
+    assert cdk_internals.records_waiting(InMemoryMessageRepository(Level.INFO)) is None
+
+
 def test_a_source_without_the_queue_is_read_as_the_cdk_built_it():
     assert not cdk_internals.bound_record_queue(object())
 

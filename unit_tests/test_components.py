@@ -140,3 +140,35 @@ def test_the_manifest_completes_the_config_with_the_spec_and_refuses_invalid_val
     with pytest.raises(AirbyteTracedException) as raised:
         defaults.transform({"domain": "localhost", "secret": "s", "max_parallel_streams": 0})
     assert raised.value.message.startswith("`max_parallel_streams` is not valid")
+
+
+def test_a_retriever_queues_the_next_page_once_less_than_a_page_waits_to_be_written():
+    import queue
+    import threading
+    import time
+
+    from airbyte_cdk.models import Level
+    from airbyte_cdk.sources.message import InMemoryMessageRepository
+    from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageRepository
+
+    waiting: "queue.Queue[int]" = queue.Queue()
+    for record in range(100):
+        waiting.put(record)
+    repository = ConcurrentMessageRepository(waiting, InMemoryMessageRepository(Level.INFO))
+    written = []
+
+    def writer():  # writes a record every millisecond
+        while waiting.qsize():
+            time.sleep(0.001)
+            written.append(waiting.get())
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    FaunaDocumentsRetriever._wait_for_the_writer(repository, 40)
+    left = waiting.qsize()
+    thread.join()
+    assert len(written) >= 61 and left < 40, "it waited until less than a page was queued"
+    assert left >= 30, "and went on soon after, while the writer still had records"
+    start = time.monotonic()
+    FaunaDocumentsRetriever._wait_for_the_writer(InMemoryMessageRepository(Level.INFO), 40)  # no queue to look at: no wait
+    assert time.monotonic() - start < 0.1
