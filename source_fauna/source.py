@@ -16,7 +16,8 @@
 - A read is wrapped by `read_outcome.guarded_read`: missing streams, unusable indexes, failure types,
   and a failed stream's last state.
 - `ts` window bounds and cursors are written with integers (cdk_internals.format_epoch_microseconds_exactly).
-- Records wait for the main thread, which writes them, a page at a time, not ten (cdk_internals.bound_record_queue).
+- At most two pages of records wait to be written, not 10,000 (cdk_internals.bound_record_queue; retrievers
+  queue a page once less than a page waits).
 - `check` is the manifest's; a failure reports the connector's message without the CDK's wrapping, a
   success how many databases and collections it found.
 """

@@ -155,20 +155,15 @@ def test_a_retriever_queues_the_next_page_once_less_than_a_page_waits_to_be_writ
     for record in range(100):
         waiting.put(record)
     repository = ConcurrentMessageRepository(waiting, InMemoryMessageRepository(Level.INFO))
-    written = []
-
-    def writer():  # writes a record every millisecond
-        while waiting.qsize():
-            time.sleep(0.001)
-            written.append(waiting.get())
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    FaunaDocumentsRetriever._wait_for_the_writer(repository, 40)
-    left = waiting.qsize()
-    thread.join()
-    assert len(written) >= 61 and left < 40, "it waited until less than a page was queued"
-    assert left >= 30, "and went on soon after, while the writer still had records"
+    retriever = threading.Thread(target=FaunaDocumentsRetriever._wait_for_the_writer, args=(repository, 40), daemon=True)
+    retriever.start()
+    for _ in range(60):  # the writer writes 60 records: 40 still wait, a page
+        waiting.get()
+    retriever.join(timeout=0.2)
+    assert retriever.is_alive(), "it queued its page while a page was still waiting to be written"
+    waiting.get()  # 39 wait
+    retriever.join(timeout=5)
+    assert not retriever.is_alive(), "it still waits though less than a page waits to be written"
     start = time.monotonic()
     FaunaDocumentsRetriever._wait_for_the_writer(InMemoryMessageRepository(Level.INFO), 40)  # no queue to look at: no wait
     assert time.monotonic() - start < 0.1
