@@ -5,7 +5,7 @@ the notes). Its helpers run one measured process, add its row, and record or che
 import argparse
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from fauna_local.testing import LocalFauna
 
@@ -75,6 +75,27 @@ class RunContext:
         before = server_cpu(server)
         run = measure.run_source(command.argv, cwd=command.cwd)
         return self.add(driver_row(run, label, target, expected, server_cpu(server) - before))
+
+    def alternating_rounds(
+        self,
+        what: str,
+        rounds: int,
+        setups: Dict[str, Command],
+        measure_one: Callable[[str, Command], Dict[str, Any]],
+        after_round: Optional[Callable[[int], None]] = None,
+    ) -> Dict[str, List[Dict[str, Any]]]:
+        """Each setup measured once per round, the order shifted by one each round so that none always runs first;
+        the rows of each setup, one per round."""
+        names = list(setups)
+        rows: Dict[str, List[Dict[str, Any]]] = {name: [] for name in names}
+        for r in range(rounds):
+            log(f"{what} round {r + 1} of {rounds}")
+            shift = r % len(names)
+            for name in names[shift:] + names[:shift]:
+                rows[name].append(measure_one(name, setups[name]))
+            if after_round is not None:
+                after_round(r)
+        return rows
 
     def recorded(self, name: str, action) -> Any:
         """Runs `action` with the proxy recording, and keeps the requests it made per stream."""

@@ -3,7 +3,7 @@
 from typing import Any, Dict, List
 
 from commands import baseline_command, catalog_for, connector_command, variant_command
-from context import RunContext, log
+from context import RunContext
 from variant import INTERNALS
 
 
@@ -18,14 +18,10 @@ def internals_phase(ctx: RunContext) -> Dict[str, List[Dict[str, Any]]]:
     variants["without any"] = variant_command(list(INTERNALS), "read", conf, catalog)
     if ctx.baseline:
         variants[ctx.baseline_label] = baseline_command(ctx.baseline, "read", conf, catalog)
-    names = list(variants)
-    internals: Dict[str, List[Dict[str, Any]]] = {name: [] for name in names}
-    for r in range(args.ab_repeat):
-        log(f"internals round {r + 1} of {args.ab_repeat}")
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            _, row = ctx.source(f"connector first sync, {name}", "replay", proxy, variants[name], args.docs)
-            internals[name].append(row)
-        ctx.replay_check(f"internals round {r + 1}")
-    return internals
-
+    return ctx.alternating_rounds(
+        "internals",
+        args.ab_repeat,
+        variants,
+        lambda name, command: ctx.source(f"connector first sync, {name}", "replay", proxy, command, args.docs)[1],
+        lambda r: ctx.replay_check(f"internals round {r + 1}"),
+    )

@@ -3,9 +3,9 @@
 from typing import Any, Dict, List
 
 from commands import catalog_for, variant_command
-from context import RunContext, log
+from context import RunContext
 
-# The internals that bound what readers working ahead hold: records waiting to be written, and page bodies.
+# The internals that bound what readers working ahead hold: records waiting to be written, and their threads' arenas.
 MEMORY_INTERNALS = ("record_queue", "malloc_tuning")
 
 
@@ -21,12 +21,9 @@ def reader_memory_phase(ctx: RunContext) -> Dict[str, List[Dict[str, Any]]]:
     catalog = ctx.work.write("catalog-users", catalog_for(ctx.streams, ["users"]))
     setups = {"1 reader": variant_command([], "read", conf, catalog, readers=1), f"{many} readers": variant_command([], "read", conf, catalog, readers=many)}
     setups.update({f"{many} readers without {name}": variant_command([name], "read", conf, catalog, readers=many) for name in MEMORY_INTERNALS})
-    names = list(setups)
-    rows: Dict[str, List[Dict[str, Any]]] = {name: [] for name in names}
-    for r in range(args.memory_repeat):
-        log(f"reader memory round {r + 1} of {args.memory_repeat}")
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            _, row = ctx.source(f"connector first sync, {name}", "live", fauna, setups[name], args.docs)
-            rows[name].append(row)
-    return rows
+    return ctx.alternating_rounds(
+        "reader memory",
+        args.memory_repeat,
+        setups,
+        lambda name, command: ctx.source(f"connector first sync, {name}", "live", fauna, command, args.docs)[1],
+    )
